@@ -1,0 +1,19 @@
+import type { Migration } from 'kysely';
+import * as platform from './0001-platform.ts';
+import * as accounts from './0002-accounts.ts';
+import * as community from './0003-community.ts';
+import * as search from './0004-search.ts';
+import * as notifications from './0005-notifications.ts';
+import * as engagement from './0006-engagement.ts';
+import * as spaceAccess from './0007-space-access.ts';
+
+/** Every migration, in order. A new one is added here and never edited after it has shipped. */
+export const migrations: Record<string, Migration> = {
+  '0001-platform': platform,
+  '0002-accounts': accounts,
+  '0003-community': community,
+  '0004-search': search,
+  '0005-notifications': notifications,
+  '0006-engagement': engagement,
+  '0007-space-access': spaceAccess,
+};

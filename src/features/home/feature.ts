@@ -1,0 +1,7 @@
+import type { Feature } from '../index.ts';
+import { mountHomeRoutes } from './routes.tsx';
+
+export const homeFeature: Feature = {
+  name: 'home',
+  mount: mountHomeRoutes,
+};

@@ -1,0 +1,330 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHearth, TestClient, type TestHearth } from '../../../test/helpers.ts';
+import { createSession } from '../accounts/sessions.ts';
+import type { Role } from '../accounts/tables.ts';
+import { acceptAnswer, createReply, createTopic, type Viewer } from '../community/service.ts';
+import type { SpaceVisibility, TopicKind } from '../community/tables.ts';
+import { highlightHtml, swappedLetterQuery } from './service.ts';
+
+let t: TestHearth;
+let seq = 0;
+
+interface Member {
+  id: number;
+  username: string;
+  viewer: NonNullable<Viewer>;
+  client: TestClient;
+}
+
+async function member(role: Role = 'member'): Promise<Member> {
+  seq++;
+  const username = `searcher-${seq}`;
+  const row = await t.ctx.db
+    .insertInto('users')
+    .values({ email: `s${seq}@example.com`, display_name: `Searcher ${seq}`, username, password_hash: null, role, email_verified_at: new Date(), notification_prefs: JSON.stringify({}) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const client = new TestClient(t.hearth);
+  client.cookies.set('hearth_session', await createSession(t.ctx.db, row.id, {}));
+  return { id: row.id, username, viewer: { id: row.id, email: `s${seq}@example.com`, displayName: `Searcher ${seq}`, username, role, emailVerified: true, avatarPath: null }, client };
+}
+
+async function space(slug: string, visibility: SpaceVisibility = 'public', defaultKind: TopicKind = 'discussion') {
+  await t.ctx.db.insertInto('spaces').values({ slug, name: `Space ${slug}`, visibility, default_kind: defaultKind }).execute();
+}
+
+interface Hit {
+  type: string;
+  topicId: number;
+  replyId: number | null;
+  title: string;
+  titleHtml: string;
+  snippetHtml: string;
+  similarTitle: boolean;
+  space: { slug: string };
+}
+
+async function apiSearch(client: TestClient, query: string): Promise<{ status: number; items: Hit[]; fallback: boolean; body: unknown }> {
+  const res = await client.get(`/api/v1/search?${query}`, { accept: 'application/json' });
+  const body: unknown = await res.json();
+  const data = body as { items?: Hit[]; fallback?: boolean };
+  return { status: res.status, items: data.items ?? [], fallback: data.fallback ?? false, body };
+}
+
+let author: Member;
+let helper: Member;
+let admin: Member;
+let outsider: Member;
+let anonymous: TestClient;
+const ids: Record<string, number> = {};
+
+beforeAll(async () => {
+  t = await createTestHearth();
+  await space('camp', 'public', 'question');
+  await space('chat', 'public', 'discussion');
+  await space('insiders', 'members', 'question');
+  await space('vault', 'private', 'question');
+  author = await member();
+  helper = await member();
+  admin = await member('admin');
+  outsider = await member();
+  anonymous = new TestClient(t.hearth);
+  const post = async (key: string, viewer: Viewer, input: { space: string; kind?: TopicKind; title: string; body: string; tags?: string[] }) => {
+    const created = await createTopic(t.ctx, viewer, { kind: 'question', pinned: false, ...input });
+    ids[key] = created.id;
+    return created.id;
+  };
+  await post('titleMatch', author.viewer, { space: 'camp', title: 'Tent poles bent in the wind', body: 'The poles bent on the second night.', tags: ['tent', 'Repair'] });
+  await post('bodyOnly', author.viewer, { space: 'camp', title: 'Storm night on the ridge', body: 'Our tent held up fine through the storm.' });
+  await post('discussion', helper.viewer, { space: 'chat', kind: 'discussion', title: 'Favourite lightweight shelter', body: 'A tarp beats a tent for weight.', tags: ['tent'] });
+  await post('script', helper.viewer, { space: 'chat', kind: 'discussion', title: 'Strange text in my order page', body: 'It said <script>alert(1)</script> next to the word lantern, then nothing.' });
+  await post('hiddenMembers', author.viewer, { space: 'insiders', title: 'Members tent sale question', body: 'Is the tent sale for members only?', tags: ['secret-sale'] });
+  await post('hiddenPrivate', admin.viewer, { space: 'vault', title: 'Private tent prototype question', body: 'Prototype tent feedback.', tags: ['prototype', 'tent'] });
+  await post('solvedQ', helper.viewer, { space: 'camp', title: 'How do I waterproof my tent seams', body: 'Seams are leaking after a year.' });
+  await post('unsolvedQ', author.viewer, { space: 'camp', title: 'Waterproof tent for winter camping', body: 'Which tent is best?' });
+  const { reply } = await createReply(t.ctx, author.viewer, ids.solvedQ ?? 0, { body: 'Use seam sealer on the tent seams and let it cure overnight.' });
+  await acceptAnswer(t.ctx, helper.viewer, ids.solvedQ ?? 0, reply.id);
+  ids.seamReply = reply.id;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('ranking and snippets', () => {
+  it('puts a title match above a body-only match', async () => {
+    const { items } = await apiSearch(anonymous, 'q=bent+poles');
+    expect(items[0]?.topicId).toBe(ids.titleMatch);
+    const tent = await apiSearch(anonymous, 'q=tent&space=camp&kind=question');
+    const topicIds = tent.items.filter((h) => h.type === 'topic').map((h) => h.topicId);
+    expect(topicIds.indexOf(ids.titleMatch ?? 0)).toBeGreaterThanOrEqual(0);
+    expect(topicIds.indexOf(ids.titleMatch ?? 0)).toBeLessThan(topicIds.indexOf(ids.bodyOnly ?? 0));
+    expect(tent.items.find((h) => h.topicId === ids.titleMatch)?.titleHtml).toBe('<mark>Tent</mark> poles bent in the wind');
+  });
+
+  it('finds replies as their own hits, linked to the reply', async () => {
+    const { items } = await apiSearch(anonymous, 'q=sealer');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ type: 'reply', topicId: ids.solvedQ, replyId: ids.seamReply });
+    expect(items[0]?.snippetHtml).toContain('<mark>sealer</mark>');
+  });
+
+  it('escapes HTML in content and marks only the match', async () => {
+    const { items } = await apiSearch(anonymous, 'q=lantern');
+    expect(items).toHaveLength(1);
+    const snippet = items[0]?.snippetHtml ?? '';
+    expect(snippet).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(snippet).toContain('<mark>lantern</mark>');
+    expect(snippet.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+    const page = await (await anonymous.get('/search?q=lantern')).text();
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).toContain('<mark>lantern</mark>');
+    expect(highlightHtml('a <b>\u0001x\u0002')).toBe('a &lt;b&gt;<mark>x</mark>');
+  });
+
+  it('understands quotes, OR and -word', async () => {
+    const phrase = await apiSearch(anonymous, `q=${encodeURIComponent('"seam sealer"')}`);
+    expect(phrase.items.map((h) => h.replyId)).toEqual([ids.seamReply]);
+    const either = await apiSearch(anonymous, `q=${encodeURIComponent('lantern OR tarp')}`);
+    expect(new Set(either.items.map((h) => h.topicId))).toEqual(new Set([ids.script, ids.discussion]));
+    const without = await apiSearch(anonymous, `q=${encodeURIComponent('tent -tarp')}&space=chat`);
+    expect(without.items).toHaveLength(0);
+  });
+});
+
+describe('filters', () => {
+  it('narrows by space, kind, solved, tag, author and dates', async () => {
+    const all = await apiSearch(anonymous, 'q=tent');
+    const topics = (r: { items: Hit[] }) => new Set(r.items.filter((h) => h.type === 'topic').map((h) => h.topicId));
+    expect(topics(all)).toEqual(new Set([ids.titleMatch, ids.bodyOnly, ids.discussion, ids.solvedQ, ids.unsolvedQ]));
+    expect(topics(await apiSearch(anonymous, 'q=tent&space=chat'))).toEqual(new Set([ids.discussion]));
+    expect(topics(await apiSearch(anonymous, 'q=tent&kind=discussion'))).toEqual(new Set([ids.discussion]));
+    expect(topics(await apiSearch(anonymous, 'q=tent&solved=yes'))).toEqual(new Set([ids.solvedQ]));
+    expect(topics(await apiSearch(anonymous, 'q=tent&solved=no'))).toEqual(new Set([ids.titleMatch, ids.bodyOnly, ids.unsolvedQ]));
+    expect(topics(await apiSearch(anonymous, 'q=tent&tag=tent'))).toEqual(new Set([ids.titleMatch, ids.discussion]));
+    expect(topics(await apiSearch(anonymous, `q=tent&author=${helper.username}`))).toEqual(new Set([ids.discussion, ids.solvedQ]));
+    expect((await apiSearch(anonymous, 'q=tent&tag=no-such-tag')).items).toHaveLength(0);
+
+    await t.ctx.db.updateTable('topics').set({ created_at: new Date('2020-03-10T12:00:00Z') }).where('id', '=', ids.bodyOnly ?? 0).execute();
+    expect(topics(await apiSearch(anonymous, 'q=tent&before=2021-01-01'))).toEqual(new Set([ids.bodyOnly]));
+    const after = topics(await apiSearch(anonymous, 'q=tent&after=2021-01-01'));
+    expect(after.has(ids.bodyOnly ?? 0)).toBe(false);
+    expect(after.has(ids.titleMatch ?? 0)).toBe(true);
+  });
+
+  it('answers malformed filters with 400 and a clear message', async () => {
+    const badDate = await apiSearch(anonymous, 'q=tent&after=31-05-2024');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body).toMatchObject({ error: { code: 'validation_failed', fields: { after: 'The from date must look like 2024-05-31.' } } });
+    const unknownSpace = await apiSearch(anonymous, 'q=tent&space=nowhere');
+    expect(unknownSpace.status).toBe(400);
+    expect(unknownSpace.body).toMatchObject({ error: { fields: { space: 'There is no space "nowhere" to search in.' } } });
+    // A hidden space is refused exactly like a missing one.
+    const hidden = await apiSearch(anonymous, 'q=tent&space=insiders');
+    expect(hidden.body).toMatchObject({ error: { fields: { space: 'There is no space "insiders" to search in.' } } });
+    expect((await apiSearch(anonymous, 'q=tent&author=nobody-at-all')).status).toBe(400);
+    expect((await apiSearch(anonymous, 'q=tent&kind=poem')).status).toBe(400);
+    expect((await apiSearch(anonymous, 'q=')).status).toBe(400);
+    const page = await anonymous.get('/search?q=tent&before=yesterday');
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('The to date must look like 2024-05-31.');
+  });
+
+  it('pages ranked results by cursor', async () => {
+    const first = await apiSearch(anonymous, 'q=tent&limit=2');
+    const body = first.body as { nextCursor: string | null };
+    expect(first.items).toHaveLength(2);
+    expect(body.nextCursor).not.toBeNull();
+    const second = await apiSearch(anonymous, `q=tent&limit=2&cursor=${encodeURIComponent(body.nextCursor ?? '')}`);
+    expect(second.items).toHaveLength(2);
+    const firstKeys = first.items.map((h) => `${h.topicId}:${h.replyId}`);
+    expect(second.items.some((h) => firstKeys.includes(`${h.topicId}:${h.replyId}`))).toBe(false);
+  });
+});
+
+describe('typo tolerance', () => {
+  it('falls back to similar titles: "tnet" finds "tent"', async () => {
+    expect(swappedLetterQuery('tnet')).toBe('(tnet:A | ntet:A | tent:A | tnte:A)');
+    const { items, fallback } = await apiSearch(anonymous, 'q=tnet');
+    expect(fallback).toBe(true);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((h) => h.similarTitle)).toBe(true);
+    expect(items.some((h) => h.topicId === ids.titleMatch)).toBe(true);
+    expect(items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault')).toBe(false);
+    const trigram = await apiSearch(anonymous, 'q=waterprof+tent+seems');
+    expect(trigram.items.some((h) => h.topicId === ids.solvedQ)).toBe(true);
+    const page = await (await anonymous.get('/search?q=tnet')).text();
+    expect(page).toContain('Showing results for similar titles');
+    const none = await (await anonymous.get('/search?q=zzqxj')).text();
+    expect(none).toContain('No results for “zzqxj”');
+  });
+});
+
+describe('access', () => {
+  it('never shows a members space to anonymous visitors or a private space to members', async () => {
+    const anon = await apiSearch(anonymous, 'q=tent');
+    expect(anon.items.some((h) => h.topicId === ids.hiddenMembers || h.topicId === ids.hiddenPrivate)).toBe(false);
+    const asMember = await apiSearch(outsider.client, 'q=tent');
+    expect(asMember.items.some((h) => h.topicId === ids.hiddenMembers)).toBe(true);
+    expect(asMember.items.some((h) => h.topicId === ids.hiddenPrivate)).toBe(false);
+    const asAdmin = await apiSearch(admin.client, 'q=tent');
+    expect(asAdmin.items.some((h) => h.topicId === ids.hiddenPrivate)).toBe(true);
+    expect(await (await anonymous.get('/search?q=members+tent+sale')).text()).not.toContain('Members tent sale');
+    expect(await (await outsider.client.get('/search?q=prototype')).text()).not.toContain('Private tent prototype');
+
+    // Tag pages and the tags API.
+    expect((await anonymous.get('/tag/secret-sale')).status).toBe(404);
+    expect((await outsider.client.get('/tag/secret-sale')).status).toBe(200);
+    expect((await outsider.client.get('/tag/prototype')).status).toBe(404);
+    expect((await admin.client.get('/tag/prototype')).status).toBe(200);
+    expect((await anonymous.get('/api/v1/tags/secret-sale/topics')).status).toBe(404);
+    const anonTags = (await (await anonymous.get('/api/v1/tags')).json()) as { items: Array<{ slug: string; topicCount: number }> };
+    expect(anonTags.items.map((x) => x.slug)).not.toContain('secret-sale');
+    expect(anonTags.items.map((x) => x.slug)).not.toContain('prototype');
+    // "tent" is on a hidden topic too: only the visible ones count.
+    expect(anonTags.items.find((x) => x.slug === 'tent')?.topicCount).toBe(2);
+    const memberTags = (await (await outsider.client.get('/api/v1/tags?q=se')).json()) as { items: Array<{ slug: string }> };
+    expect(memberTags.items.map((x) => x.slug)).toEqual(['secret-sale']);
+    const memberProto = (await (await outsider.client.get('/api/v1/tags?q=proto')).json()) as { items: unknown[] };
+    expect(memberProto.items).toHaveLength(0);
+    expect(await (await anonymous.get('/tags')).text()).not.toContain('secret-sale');
+    const tagPage = await (await anonymous.get('/tag/tent')).text();
+    expect(tagPage).toContain('Tent poles bent in the wind');
+    expect(tagPage).not.toContain('Members tent sale');
+  });
+});
+
+describe('similar and related questions', () => {
+  it('suggests solved questions first and never from a hidden space', async () => {
+    const res = await anonymous.get(`/api/v1/search/similar?title=${encodeURIComponent('waterproof tent')}`);
+    const { items } = (await res.json()) as { items: Array<{ id: number; solved: boolean }> };
+    expect(items.map((i) => i.id)).toEqual([ids.solvedQ, ids.unsolvedQ, ...items.slice(2).map((i) => i.id)]);
+    expect(items[0]?.solved).toBe(true);
+    expect(items.some((i) => i.id === ids.hiddenMembers || i.id === ids.hiddenPrivate)).toBe(false);
+    const member = (await (await outsider.client.get(`/api/v1/search/similar?title=${encodeURIComponent('tent prototype question')}`)).json()) as { items: Array<{ id: number }> };
+    expect(member.items.some((i) => i.id === ids.hiddenPrivate)).toBe(false);
+    expect(member.items.some((i) => i.id === ids.hiddenMembers)).toBe(true);
+
+    const fragment = await anonymous.get(`/search/similar?title=${encodeURIComponent('waterproof tent')}&space=&kind=question`);
+    const html = await fragment.text();
+    expect(html).toContain('How do I waterproof my tent seams');
+    expect(html.indexOf('How do I waterproof')).toBeLessThan(html.indexOf('Waterproof tent for winter'));
+    expect(await (await anonymous.get(`/search/similar?title=${encodeURIComponent('waterproof tent')}&kind=discussion`)).text()).toBe('');
+    expect(await (await anonymous.get(`/search/similar?title=${encodeURIComponent('members tent sale')}&kind=question`)).text()).not.toContain('Members tent sale');
+  });
+
+  it("lists related questions on a question's page, excluding itself and hidden ones", async () => {
+    const topic = await t.ctx.db.selectFrom('topics').select(['id', 'slug']).where('id', '=', ids.unsolvedQ ?? 0).executeTakeFirstOrThrow();
+    const html = await (await anonymous.get(`/t/${topic.id}/${topic.slug}`)).text();
+    const related = html.slice(html.indexOf('id="related-questions"'));
+    expect(related).toContain('How do I waterproof my tent seams');
+    expect(related).not.toContain('Waterproof tent for winter camping</a>');
+    expect(related).not.toContain('Members tent sale');
+    expect(related).not.toContain('Private tent prototype');
+  });
+});
+
+describe('tags on topics', () => {
+  it('takes tags on the new-topic form, normalised, and shows them as chips', async () => {
+    const form = await author.client.get('/new?space=camp');
+    const formHtml = await form.text();
+    expect(formHtml).toContain('hx-get="/search/similar"');
+    expect(formHtml).toContain('aria-live="polite"');
+    expect(formHtml).toContain('name="tags"');
+    const res = await author.client.postForm('/new', { space: 'camp', kind: 'question', title: 'Which stove for cold mornings', body: 'Gas struggles below zero.', tags: 'Stoves, Winter Camping, stoves' });
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location') ?? '';
+    const page = await (await author.client.get(location)).text();
+    expect(page).toContain('href="/tag/stoves"');
+    expect(page).toContain('href="/tag/winter-camping"');
+    const tagged = await (await anonymous.get('/api/v1/tags/winter-camping/topics')).json();
+    expect(tagged).toMatchObject({ items: [{ title: 'Which stove for cold mornings', tags: ['stoves', 'winter-camping'] }], nextCursor: null });
+    const space = await (await anonymous.get('/s/camp')).text();
+    expect(space).toContain('href="/tag/winter-camping"');
+    const suggest = await (await author.client.get('/tags/suggest?tags=tent%2C%20win')).text();
+    expect(suggest).toContain('<option value="tent, winter-camping">');
+  });
+
+  it('refuses more than five tags with a field error', async () => {
+    const res = await author.client.postForm('/new', { space: 'camp', kind: 'question', title: 'Too many tags here', body: 'Body.', tags: 'a1, b2, c3, d4, e5, f6' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Use at most 5 tags.');
+    expect(html).toContain('value="a1, b2, c3, d4, e5, f6"');
+    const api = await author.client.json('POST', '/api/v1/topics', { space: 'camp', kind: 'question', title: 'Too many tags here', body: 'Body.', tags: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    expect(api.status).toBe(400);
+    expect(await api.json()).toMatchObject({ error: { fields: { tags: 'Use at most 5 tags.' } } });
+    const ok = await author.client.json('POST', '/api/v1/topics', { space: 'chat', kind: 'discussion', title: 'Tagged by the API', body: 'Body.', tags: ['Tent', 'api'] });
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toMatchObject({ tags: ['api', 'tent'] });
+    const event = await t.ctx.db.selectFrom('domain_events').select('payload').where('name', '=', 'topic.created').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(event.payload).toMatchObject({ tags: ['tent', 'api'] });
+  });
+
+  it('keeps tag counts consistent with the topics that carry them', async () => {
+    const { rows } = await sql<{ slug: string; topic_count: number; actual: number; by_space: number }>`
+      select g.slug, g.topic_count,
+        (select count(*)::int from topic_tags tt where tt.tag_id = g.id) as actual,
+        (select coalesce(sum(c.topic_count), 0)::int from tag_space_counts c where c.tag_id = g.id) as by_space
+      from tags g order by g.slug`.execute(t.ctx.db);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows) {
+      expect(row.topic_count, row.slug).toBe(row.actual);
+      expect(row.by_space, row.slug).toBe(row.actual);
+    }
+    expect(rows.find((r) => r.slug === 'tent')?.topic_count).toBe(4);
+  });
+});
+
+describe('pages', () => {
+  it('has a search box in the header and an empty state with suggestions', async () => {
+    const home = await (await anonymous.get('/')).text();
+    expect(home).toMatch(/<form class="header-search" method="get" action="\/search" role="search">/);
+    expect(home).toContain('<label for="header-q" class="visually-hidden">');
+    const empty = await (await anonymous.get('/search')).text();
+    expect(empty).toContain('Search the community');
+    expect(empty).toContain('href="/tag/tent"');
+    const tags = await (await anonymous.get('/tags')).text();
+    expect(tags).toContain('href="/tag/tent"');
+  });
+});
