@@ -10,7 +10,7 @@ import type { Flash, HearthEnv } from './platform/http/env.ts';
 import { ApiRegistry } from './platform/http/api.ts';
 import { csrfProtection } from './platform/http/csrf.ts';
 import { compression } from './platform/http/compression.ts';
-import { anonymousPageCaching } from './platform/http/page-cache.ts';
+import { anonymousPageCache } from './platform/http/page-cache.ts';
 import { handleError, handleNotFound } from './platform/http/error-handler.tsx';
 import { AppError } from './platform/http/errors.ts';
 import { uploadBodyLimitFor } from './platform/storage/index.ts';
@@ -42,7 +42,7 @@ export function createApp(ctx: AppContext): HearthApp {
 
   // Outermost after the context: compresses whatever the rest produced, error pages included.
   app.use('*', compression());
-  app.use('*', anonymousPageCaching());
+  app.use('*', anonymousPageCache());
 
   app.use(
     '*',

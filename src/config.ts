@@ -36,6 +36,18 @@ const envSchema = z.object({
     .describe('run the jobs worker and schedules in this process'),
   DEMO_SEED: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: z.enum(['on', 'off']).default('off'),
+  PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  SHOPIFY_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  STORE_CURRENCY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter ISO 4217 code such as GBP' })
+    .transform((v) => v.toUpperCase())
+    .default('GBP'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -58,6 +70,12 @@ export interface Config {
   demoSeed: boolean;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** Seconds a page rendered for signed-out visitors is served from memory; 0 turns the cache off. */
+  pageCacheSeconds: number;
+  /** Verifies `X-Shopify-Hmac-Sha256` on /webhooks/shopify; unset refuses those webhooks with 503. */
+  shopifyWebhookSecret: string | undefined;
+  /** Currency of store prices that arrive without one (Shopify product webhooks). */
+  storeCurrency: string;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +101,9 @@ export const configDocs: Array<{ name: keyof Env; default: string; meaning: stri
   { name: 'WORKER', default: 'on', meaning: 'run jobs and schedules in this process' },
   { name: 'DEMO_SEED', default: 'on', meaning: 'fill an empty database with the demo community at start' },
   { name: 'TRUST_PROXY', default: 'off', meaning: 'on behind a reverse proxy: take the client address from X-Forwarded-For' },
+  { name: 'PAGE_CACHE_SECONDS', default: '10', meaning: 'how long a page rendered for signed-out visitors is served from memory (0 turns it off); a change made through this process drops it at once' },
+  { name: 'SHOPIFY_WEBHOOK_SECRET', default: '(unset)', meaning: 'the Shopify app’s webhook signing secret; POST /webhooks/shopify answers 503 until it is set' },
+  { name: 'STORE_CURRENCY', default: 'GBP', meaning: 'the store’s currency, for prices sent without one (Shopify product webhooks)' },
 ];
 
 function readOrCreateSecret(dataDir: string): string {
@@ -119,6 +140,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     worker: env.WORKER === 'on',
     demoSeed: env.DEMO_SEED === 'on',
     trustProxy: env.TRUST_PROXY === 'on',
+    pageCacheSeconds: env.PAGE_CACHE_SECONDS,
+    shopifyWebhookSecret: env.SHOPIFY_WEBHOOK_SECRET,
+    storeCurrency: env.STORE_CURRENCY,
     ...overrides,
   };
 }

@@ -52,6 +52,8 @@ export async function createTestHearth(overrides: Partial<Config> = {}, opts: { 
       demoSeed: false,
       // Tests stand for clients at different addresses through X-Forwarded-For.
       trustProxy: true,
+      // Most tests change data through services and read pages at once; page-cache.test.ts turns it on.
+      pageCacheSeconds: 0,
       ...overrides,
     },
   );
@@ -93,19 +95,26 @@ export class TestClient {
     const type = res.headers.get('content-type') ?? '';
     if (type.includes('text/html')) {
       const html = await res.clone().text();
-      const m = /<meta name="csrf-token" content="([^"]+)"/.exec(html);
+      // Signed-in pages carry the token in a meta tag; signed-out ones only in forms that need it.
+      const m = /<meta name="csrf-token" content="([^"]+)"/.exec(html) ?? /<input type="hidden" name="_csrf" value="([^"]+)"/.exec(html);
       if (m?.[1]) this.csrfToken = m[1];
     }
     return res;
+  }
+
+  /** Signed-in pages carry the token in a meta tag; signed out, the sign-in form has one. */
+  async ensureCsrfToken(): Promise<void> {
+    if (!this.csrfToken) await this.get('/');
+    if (!this.csrfToken) await this.get('/login');
   }
 
   get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.request(path, { headers });
   }
 
-  /** Posts a form as a browser would, fetching a page first when no CSRF token is known yet. */
+  /** Posts a form as a browser would, fetching a page with a form first when no CSRF token is known yet. */
   async postForm(path: string, fields: Record<string, string | string[]>): Promise<Response> {
-    if (!this.csrfToken) await this.get('/');
+    await this.ensureCsrfToken();
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     if (!('_csrf' in fields)) body.set('_csrf', this.csrfToken);
@@ -113,7 +122,7 @@ export class TestClient {
   }
 
   async json(method: string, path: string, body?: unknown): Promise<Response> {
-    if (!this.csrfToken) await this.get('/');
+    await this.ensureCsrfToken();
     return this.request(path, {
       method,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -60,7 +60,7 @@ function ThemeToggle({ c, theme }: { c: HearthContext; theme: ThemeChoice | unde
   const url = new URL(c.req.url);
   return (
     <form method="post" action="/theme" class="theme-form">
-      <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
+      {c.get('user') && <input type="hidden" name="_csrf" value={c.get('csrfToken')} />}
       <input type="hidden" name="return" value={url.pathname + url.search} />
       <button
         type="submit"
@@ -108,6 +108,12 @@ function UserMenu({ c }: { c: HearthContext }) {
           </p>
           <a href={`/u/${user.username}`}>
             <Icon name="user" size={16} /> Profile
+          </a>
+          <a href="/bookmarks">
+            <Icon name="star" size={16} /> Bookmarks
+          </a>
+          <a href="/points">
+            <Icon name="star" size={16} /> Points
           </a>
           <a href="/settings">
             <Icon name="settings" size={16} /> Settings
@@ -183,7 +189,8 @@ export function Layout({ c, meta, children }: { c: HearthContext; meta: PageMeta
         {(meta.feeds ?? []).map((feed) => (
           <link rel="alternate" type={feed.type} title={feed.title} href={feed.href} />
         ))}
-        <meta name="csrf-token" content={c.get('csrfToken')} />
+        {/* Signed-out pages carry no token unless a form on them needs one, so they can be cached. */}
+        {c.get('user') && <meta name="csrf-token" content={c.get('csrfToken')} />}
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <link rel="stylesheet" href={assetUrl('app.css')} />

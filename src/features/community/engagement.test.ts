@@ -382,7 +382,7 @@ describe('bookmarks', () => {
 
 describe('image uploads', () => {
   async function upload(m: Member, bytes: Uint8Array, filename: string, path = '/api/v1/uploads'): Promise<Response> {
-    if (!m.client.csrfToken) await m.client.get('/');
+    await m.client.ensureCsrfToken();
     const form = new FormData();
     form.set('_csrf', m.client.csrfToken);
     form.set('alt', 'Camp at dusk');

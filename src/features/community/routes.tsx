@@ -219,6 +219,7 @@ export function mountCommunityRoutes({ app, api, ctx }: MountArgs): void {
       return c.redirect(topic.url + search, 301);
     }
     community.recordTopicView(ctx, topic.id);
+    c.set('onPageCacheHit', () => community.recordTopicView(ctx, topic.id));
     const query = replyFormQuery.safeParse(c.req.query());
     const prefill = query.success ? await replyPrefill(ctx, c.get('user'), topic, query.data) : {};
     return renderTopic(c, topic, c.req.query('cursor'), prefill);

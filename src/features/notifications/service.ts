@@ -163,7 +163,7 @@ export async function resolveFollowTarget(ctx: AppContext, viewer: community.Vie
   }
   const tag = /^\d+$/.test(ref) ? (await repo.findTagsByIds(ctx.db, [Number(ref)]))[0] : await repo.findTagBySlug(ctx.db, ref);
   if (!tag) throw notFound('We could not find that tag.');
-  return { kind, id: tag.id, name: tag.name, url: `/tags/${tag.slug}` };
+  return { kind, id: tag.id, name: tag.name, url: `/tag/${tag.slug}` };
 }
 
 export async function follow(ctx: AppContext, viewer: community.Viewer, kind: FollowTargetKind, ref: string): Promise<FollowTarget> {
@@ -216,7 +216,7 @@ export async function listFollowing(ctx: AppContext, viewer: community.Viewer, o
       if (space) items.push({ ...base, name: space.name, url: space.url });
     } else if (row.target_kind === 'tag') {
       const tag = tags.find((t) => t.id === row.target_id);
-      if (tag) items.push({ ...base, name: tag.name, url: `/tags/${tag.slug}` });
+      if (tag) items.push({ ...base, name: tag.name, url: `/tag/${tag.slug}` });
     } else {
       try {
         const topic = await community.getTopic(ctx, member, row.target_id);

@@ -113,7 +113,7 @@ export function mountSearchRoutes({ app, api, ctx }: MountArgs): void {
     handler: async (c, { query }) => {
       const { cursor, limit, ...filters } = query;
       const results = await search(ctx, c.get('user'), filters, { offset: offsetFromCursor(cursor), limit });
-      return { items: results.items.map(hitJson), nextCursor: cursorFromOffset(results.nextOffset), fallback: results.fallback };
+      return { items: results.items.map(hitJson), nextCursor: cursorFromOffset(results.nextOffset), fallback: results.fallback, anyWords: results.anyWords };
     },
   });
 

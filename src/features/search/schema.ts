@@ -78,6 +78,7 @@ export const searchResultSchema = z
     items: z.array(searchHitSchema),
     nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null at the end'),
     fallback: z.boolean().describe('full text found little, so similar titles were added'),
+    anyWords: z.boolean().describe('no post had every word of a plain query, so these have any of them'),
   })
   .meta({ id: 'SearchResults' });
 

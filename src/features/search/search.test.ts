@@ -5,7 +5,7 @@ import { createSession } from '../accounts/sessions.ts';
 import type { Role } from '../accounts/tables.ts';
 import { acceptAnswer, createReply, createTopic, type Viewer } from '../community/service.ts';
 import type { SpaceVisibility, TopicKind } from '../community/tables.ts';
-import { highlightHtml, swappedLetterQuery } from './service.ts';
+import { anyWordQuery, highlightHtml, swappedLetterQuery } from './service.ts';
 
 let t: TestHearth;
 let seq = 0;
@@ -195,6 +195,13 @@ describe('typo tolerance', () => {
     expect(trigram.items.some((h) => h.topicId === ids.solvedQ)).toBe(true);
     const page = await (await anonymous.get('/search?q=tnet')).text();
     expect(page).toContain('Showing results for similar titles');
+    expect(anyWordQuery('waterproof jacket')).toBe('waterproof or jacket');
+    expect(anyWordQuery('"waterproof jacket"')).toBeNull();
+    const some = await apiSearch(anonymous, 'q=tent+zzqxj');
+    expect((some.body as { anyWords: boolean }).anyWords).toBe(true);
+    expect(some.items.some((h) => h.topicId === ids.titleMatch)).toBe(true);
+    expect(some.items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault')).toBe(false);
+    expect(await (await anonymous.get('/search?q=tent+zzqxj')).text()).toContain('showing posts with any of them');
     const none = await (await anonymous.get('/search?q=zzqxj')).text();
     expect(none).toContain('No results for “zzqxj”');
   });

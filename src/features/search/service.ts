@@ -32,6 +32,8 @@ export interface SearchResults {
   offset: number;
   /** Full text found little and similar titles were added (typo tolerance). */
   fallback: boolean;
+  /** No post had every word, so these are posts with any of them. */
+  anyWords: boolean;
 }
 
 const FALLBACK_BELOW = 3;
@@ -73,6 +75,16 @@ export function swappedLetterQuery(text: string): string | null {
     return `(${[...variants].map((v) => `${v}:A`).join(' | ')})`;
   });
   return groups.length ? groups.join(' & ') : null;
+}
+
+/**
+ * The words of a plain query (no quotes, OR or -exclusions) joined with OR, for a second try when no
+ * post has them all: "waterproof jacket" still finds the jacket thread and the waterproofing one.
+ */
+export function anyWordQuery(text: string): string | null {
+  if (/["-]|\bor\b/i.test(text)) return null;
+  const words = text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  return words.length >= 2 ? words.slice(0, 8).join(' or ') : null;
 }
 
 /** A query with nothing to find but exclusions (`-tent`) would scan every post; it finds nothing instead. */
@@ -156,7 +168,7 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   if (page.offset > MAX_OFFSET) throw badRequest(`Search pages stop after ${MAX_OFFSET} results; narrow the search with a filter.`, 'offset_too_large');
   const spaces = await listSpaces(ctx, viewer);
   const { scope, empty } = await resolveScope(ctx, viewer, filters, spaces);
-  const none: SearchResults = { query, items: [], nextOffset: null, offset: page.offset, fallback: false };
+  const none: SearchResults = { query, items: [], nextOffset: null, offset: page.offset, fallback: false, anyWords: false };
   if (!query || empty || !hasPositiveTerm(query)) return none;
 
   const key = JSON.stringify([spaces.map((s) => s.id), filters, page]);
@@ -170,10 +182,10 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
 
   const full: searchRepo.SearchQuery = { kind: 'websearch', text: query };
   const rows = await searchRepo.searchHits(ctx.db, full, scope, page);
-  const more = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
-  const items = (await searchRepo.hitDetails(ctx.db, full, pageRows)).map((r) => toHit(r, false));
+  let more = rows.length > page.limit;
+  const items = (await searchRepo.hitDetails(ctx.db, full, rows.slice(0, page.limit))).map((r) => toHit(r, false));
   let fallback = false;
+  let anyWords = false;
   if (page.offset === 0 && items.length < FALLBACK_BELOW) {
     const variants = swappedLetterQuery(query);
     const similar = (await searchRepo.similarTitleHits(ctx.db, query, variants, scope, page.limit)).filter(
@@ -185,8 +197,18 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
       items.push(...(await searchRepo.hitDetails(ctx.db, marks, similar.slice(0, page.limit - items.length))).map((r) => toHit(r, true)));
     }
   }
+  // Neither every word nor a similar title: posts with any of the words. Later pages of the query find
+  // nothing with every word either, so they go on through the same any-word list.
+  const anyWordText = items.length === 0 ? anyWordQuery(query) : null;
+  if (anyWordText) {
+    const some: searchRepo.SearchQuery = { kind: 'websearch', text: anyWordText };
+    const someRows = await searchRepo.searchHits(ctx.db, some, scope, page);
+    more = someRows.length > page.limit;
+    items.push(...(await searchRepo.hitDetails(ctx.db, some, someRows.slice(0, page.limit))).map((r) => toHit(r, false)));
+    anyWords = items.length > 0;
+  }
   const next = page.offset + page.limit;
-  const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback };
+  const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback, anyWords };
   if (byKey.size >= CACHE_ENTRIES) byKey.clear();
   byKey.set(key, { at: Date.now(), results });
   return results;

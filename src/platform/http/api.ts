@@ -9,7 +9,8 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call an endpoint: anyone, any signed-in member or key, or a key/session holding a scope. */
 export type ApiAccess = { public: true } | { scope: ApiScope };
 
-export const apiScopes = ['read', 'write', 'admin'] as const;
+/** `commerce:*` scopes are for store integrations: orders, refunds, customers and products (commerce feature). */
+export const apiScopes = ['read', 'write', 'admin', 'commerce:read', 'commerce:write'] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export interface ApiRouteDef<Q extends ZodType, B extends ZodType, P extends ZodType, R extends ZodType> {
@@ -149,7 +150,7 @@ export class ApiRegistry {
       servers: [{ url: publicUrl }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key with scopes read, write or admin' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key with scopes read, write, admin, commerce:read or commerce:write' },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: 'hearth_session' },
         },
       },

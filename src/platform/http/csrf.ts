@@ -10,9 +10,13 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * POSTs authenticated by a signed token in the request itself rather than by cookies, so a forged
  * cross-site request gains nothing: only the one-click unsubscribe of RFC 8058, which mail clients
- * send from their own servers with no cookie, origin or form token. Keep this list short and exact.
+ * send from their own servers with no cookie, origin or form token, and store webhooks, signed with an
+ * HMAC of their body (commerce feature). Keep this list short and exact.
  */
-const TOKEN_AUTHENTICATED_POSTS = new Set(['/unsubscribe']);
+const TOKEN_AUTHENTICATED_POSTS = new Set(['/unsubscribe', '/webhooks/shopify']);
+
+/** POSTs a signed-out visitor may send without a token: they change only a cookie of their own. */
+const ANONYMOUS_POSTS = new Set(['/theme']);
 
 function sign(secret: string, value: string): string {
   return createHmac('sha256', secret).update(`csrf:${value}`).digest('base64url');
@@ -46,6 +50,9 @@ export function csrfProtection(): MiddlewareHandler<HearthEnv> {
         throw new AppError('csrf_failed', 403, 'This request came from another site and was refused.');
       }
     }
+    // A signed-out visitor's theme switch changes nothing but that browser's theme cookie, so it needs
+    // no token (same-origin only, above): signed-out pages stay free of tokens and can be cached.
+    if (c.req.method === 'POST' && ANONYMOUS_POSTS.has(c.req.path) && !c.get('sessionId')) return next();
     let sent = c.req.header('x-csrf-token');
     if (!sent) {
       const type = c.req.header('content-type') ?? '';

@@ -28,6 +28,8 @@ export interface HearthEnv {
     apiScopes: string[] | null;
     csrfToken: string;
     flash: Flash | null;
+    /** Set by a page whose every view must be counted, to run again when the anonymous page cache serves it. */
+    onPageCacheHit?: () => void;
   };
 }
 

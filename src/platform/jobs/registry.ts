@@ -30,6 +30,8 @@ export interface EnqueueOptions {
 export class JobRegistry {
   readonly handlers = new Map<string, JobHandler>();
   readonly subscribers = new Map<string, string[]>();
+  /** Counts the domain events this process published: caches of rendered pages compare it to drop stale copies. */
+  eventsPublished = 0;
 
   define(kind: string, handler: JobHandler): void {
     if (this.handlers.has(kind)) throw new Error(`Job kind ${kind} is defined twice`);
@@ -77,5 +79,6 @@ export async function publishEvent(
   for (const subscriber of registry.subscribers.get(name) ?? []) {
     await enqueueJob(db, subscriber, payload, { eventId: event.id });
   }
+  registry.eventsPublished++;
   return event.id;
 }

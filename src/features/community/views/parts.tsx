@@ -13,6 +13,13 @@ export const kindLabels: Record<TopicKind, string> = {
   announcement: 'Announcement',
 };
 
+export const kindPluralLabels: Record<TopicKind, string> = {
+  question: 'Questions',
+  discussion: 'Discussions',
+  story: 'Stories',
+  announcement: 'Announcements',
+};
+
 export const visibilityLabels: Record<Space['visibility'], string> = {
   public: 'Public',
   members: 'Members only',

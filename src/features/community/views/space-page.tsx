@@ -4,7 +4,7 @@ import type { Page } from '../../../platform/http/pagination.ts';
 import type { Space, TopicSummary } from '../service.ts';
 import { canPostKind } from '../service.ts';
 import { topicKinds, type TopicKind } from '../tables.ts';
-import { kindLabels, SpaceMark, TopicList, visibilityLabels } from './parts.tsx';
+import { kindPluralLabels, SpaceMark, TopicList, visibilityLabels } from './parts.tsx';
 import { FollowButton } from '../../notifications/views/follow-button.tsx';
 import { SpaceAccessActions } from './space-access-pages.tsx';
 
@@ -52,7 +52,7 @@ export function SpacePage({
             label="Filter by kind"
             items={[
               { href: base, label: 'All', active: !kind },
-              ...kindsShown.map((k) => ({ href: `${base}?kind=${k}`, label: `${kindLabels[k]}s`, active: kind === k })),
+              ...kindsShown.map((k) => ({ href: `${base}?kind=${k}`, label: kindPluralLabels[k], active: kind === k })),
             ]}
           />
           {pinned.length > 0 && (
@@ -61,7 +61,7 @@ export function SpacePage({
             </Card>
           )}
           {topics.items.length === 0 ? (
-            <EmptyState icon="message" title={kind ? `No ${kindLabels[kind].toLowerCase()}s here yet` : 'No topics here yet'}>
+            <EmptyState icon="message" title={kind ? `No ${kindPluralLabels[kind].toLowerCase()} here yet` : 'No topics here yet'}>
               Be the first to start a conversation in {space.name}.
             </EmptyState>
           ) : (

@@ -121,6 +121,11 @@ export function SearchPage({
           <h2 id="results-title" class="visually-hidden">
             Results
           </h2>
+          {results.anyWords && (
+            <p class="muted" role="status">
+              No post has every word of “{results.query}”; showing posts with any of them.
+            </p>
+          )}
           {fullText.length > 0 && (
             <ol class="topic-list list-plain">
               {fullText.map((h) => (
