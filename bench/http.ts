@@ -49,7 +49,8 @@ for (const page of pages) {
     url,
     connections,
     duration,
-    headers: { accept: 'text/html,application/json' },
+    // What a browser sends: pages are served compressed, as visitors get them.
+    headers: { accept: 'text/html,application/json', 'accept-encoding': 'gzip, deflate, br' },
     warmup: warmup ? { connections, duration: warmup } : undefined,
   });
   rows.push({

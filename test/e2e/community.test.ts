@@ -46,10 +46,10 @@ beforeAll(async () => {
   answerer = await makeUser('answerer');
   const admin = await makeUser('keeper', 'admin');
   // An earlier solved question, the one the new asker should find while typing.
-  const earlier = await createTopic(server.ctx, admin, { space: 'help', kind: 'question', title: 'How do I reproof a waterproof jacket?', body: 'The rain soaks through now.', tags: [] });
+  const earlier = await createTopic(server.ctx, admin, { space: 'help', kind: 'question', title: 'How do I reproof a waterproof jacket?', body: 'The rain soaks through now.', pinned: false });
   const { reply } = await createReply(server.ctx, answerer, earlier.id, { body: 'Wash it with a tech wash, then a wash-in proofer.' });
   await acceptAnswer(server.ctx, admin, earlier.id, reply.id);
-  const secret = await createTopic(server.ctx, admin, { space: 'vault', kind: 'discussion', title: 'Secret sample sale on marmalade jackets', body: 'Only for the vault.', tags: [] });
+  const secret = await createTopic(server.ctx, admin, { space: 'vault', kind: 'discussion', title: 'Secret sample sale on marmalade jackets', body: 'Only for the vault.', pinned: false });
   privateTopicUrl = secret.url;
 });
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   author = { id: user.id, email: 'asker@example.com', displayName: 'Asker', username: 'asker', role: 'member', emailVerified: true, avatarPath: null };
   authorClient = new TestClient(t.hearth);
   authorClient.cookies.set('hearth_session', await createSession(t.ctx.db, user.id, {}));
-  const topic = await createTopic(t.ctx, author, { space: 'help', kind: 'question', title: 'Which tent pegs hold in sand?', body: 'Looking for pegs that hold on a beach.', tags: [] });
+  const topic = await createTopic(t.ctx, author, { space: 'help', kind: 'question', title: 'Which tent pegs hold in sand?', body: 'Looking for pegs that hold on a beach.', pinned: false });
   topicUrl = topic.url;
   topicId = topic.id;
 });

@@ -1,3 +1,4 @@
+import { feedLinks } from '../seo/service.ts';
 import type { z } from 'zod';
 import type { MountArgs } from '../index.ts';
 import type { HearthContext } from '../../platform/http/env.ts';
@@ -93,7 +94,7 @@ export function mountSearchRoutes({ app, api, ctx }: MountArgs): void {
     const result = await listTagTopics(ctx, c.get('user'), c.req.param('slug'), { cursor, limit: TAG_PAGE_SIZE });
     return renderPage(
       c,
-      { title: `Tagged ${result.tag.slug}`, description: `Topics tagged ${result.tag.slug} on ${ctx.site.siteName}.`, section: 'community', canonicalPath: result.tag.url, noindex: cursor !== undefined },
+      { title: `Tagged ${result.tag.slug}`, description: `Topics tagged ${result.tag.slug} on ${ctx.site.siteName}.`, section: 'community', canonicalPath: result.tag.url, noindex: cursor !== undefined, feeds: feedLinks(`Tagged ${result.tag.slug}`, `${result.tag.url}/feed`) },
       <TagPage tag={result.tag} topics={result.topics} cursor={cursor} />,
     );
   });

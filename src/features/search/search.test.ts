@@ -288,6 +288,9 @@ describe('tags on topics', () => {
     expect(tagged).toMatchObject({ items: [{ title: 'Which stove for cold mornings', tags: ['stoves', 'winter-camping'] }], nextCursor: null });
     const space = await (await anonymous.get('/s/camp')).text();
     expect(space).toContain('href="/tag/winter-camping"');
+    const tagPage = await (await anonymous.get('/tag/winter-camping')).text();
+    expect(tagPage).toContain('Which stove for cold mornings');
+    expect(tagPage).toContain('<link rel="alternate" type="application/rss+xml" title="Tagged winter-camping (RSS)" href="/tag/winter-camping/feed.rss"/>');
     const suggest = await (await author.client.get('/tags/suggest?tags=tent%2C%20win')).text();
     expect(suggest).toContain('<option value="tent, winter-camping">');
   });

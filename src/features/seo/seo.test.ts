@@ -476,9 +476,9 @@ describe('compression and caching', () => {
   it('lets a returning anonymous visitor reuse a page briefly, but never a signed-in member', async () => {
     const visitor = new TestClient(t.hearth);
     const first = await visitor.get(discussion.url);
-    // The first visit sets the CSRF cookie, so it is not reusable.
-    expect(first.headers.get('set-cookie')).toContain('hearth_csrf');
-    expect(first.headers.get('cache-control')).toBe('no-cache');
+    // Signed-out pages carry no CSRF token, so even the first one may be reused.
+    expect(first.headers.get('cache-control')).toBe('private, max-age=60');
+    expect(await first.text()).not.toContain('_csrf');
     const second = await visitor.get(discussion.url);
     expect(second.headers.get('set-cookie')).toBeNull();
     expect(second.headers.get('cache-control')).toBe('private, max-age=60');

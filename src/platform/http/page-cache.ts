@@ -3,7 +3,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { chooseEncoding } from './compression.ts';
-import type { HearthEnv } from './env.ts';
+import type { HearthContext, HearthEnv } from './env.ts';
 
 /** How long a browser may reuse an anonymous page without asking again. */
 const ANONYMOUS_PAGE_MAX_AGE = 60;
@@ -42,6 +42,7 @@ interface Entry {
  */
 export function anonymousPageCache(): MiddlewareHandler<HearthEnv> {
   const entries = new Map<string, Entry>();
+  const inflight = new Map<string, Promise<Entry | undefined>>();
   let bytes = 0;
   let clearedAtVersion = 0;
 
@@ -54,6 +55,28 @@ export function anonymousPageCache(): MiddlewareHandler<HearthEnv> {
     if (!entry) return;
     entries.delete(key);
     bytes -= entry.body.length + [...entry.encoded.values()].reduce((n, b) => n + b.length, 0);
+  };
+
+  const serve = async (c: HearthContext, entry: Entry): Promise<Response> => {
+    entry.onHit?.();
+    const encoding = chooseEncoding(c.req.header('accept-encoding'));
+    let body = entry.body;
+    const headers = new Headers(entry.headers);
+    if (encoding) {
+      let encoded = entry.encoded.get(encoding);
+      if (!encoded) {
+        encoded = await (encoding === 'br'
+          ? brotli(entry.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })
+          : gzipAsync(entry.body, { level: constants.Z_BEST_COMPRESSION }));
+        entry.encoded.set(encoding, encoded);
+        bytes += encoded.length;
+      }
+      body = encoded;
+      headers.set('Content-Encoding', encoding);
+    }
+    headers.set('Content-Length', String(body.length));
+    headers.set('X-Page-Cache', 'hit');
+    return new Response(new Uint8Array(body), { status: 200, headers });
   };
 
   return async (c, next) => {
@@ -85,33 +108,35 @@ export function anonymousPageCache(): MiddlewareHandler<HearthEnv> {
     const accept = c.req.header('accept') ?? '';
     const key = `${(hasCookies && getCookie(c, THEME_COOKIE)) || '-'} ${/json/.test(accept) && !/html/.test(accept) ? 'json' : 'html'} ${c.req.url}`;
 
+    let settle: ((entry: Entry | undefined) => void) | undefined;
     if (cacheable) {
       const entry = entries.get(key);
-      if (entry && Date.now() - entry.storedAt < ttlMs) {
-        entry.onHit?.();
-        const encoding = chooseEncoding(c.req.header('accept-encoding'));
-        let body = entry.body;
-        const headers = new Headers(entry.headers);
-        if (encoding) {
-          let encoded = entry.encoded.get(encoding);
-          if (!encoded) {
-            encoded = await (encoding === 'br'
-              ? brotli(entry.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })
-              : gzipAsync(entry.body, { level: constants.Z_BEST_COMPRESSION }));
-            entry.encoded.set(encoding, encoded);
-            bytes += encoded.length;
-          }
-          body = encoded;
-          headers.set('Content-Encoding', encoding);
-        }
-        headers.set('Content-Length', String(body.length));
-        headers.set('X-Page-Cache', 'hit');
-        return new Response(new Uint8Array(body), { status: 200, headers });
+      const age = entry ? Date.now() - entry.storedAt : Infinity;
+      if (entry && age < ttlMs) return serve(c, entry);
+      const pending = inflight.get(key);
+      if (pending) {
+        // One request is rendering this page again: the others get the copy just expired, or, when
+        // there is none, wait for the new one instead of all rendering it at once.
+        if (entry && age < 2 * ttlMs) return serve(c, entry);
+        const rendered = await pending;
+        if (rendered) return serve(c, rendered);
+      } else {
+        inflight.set(key, new Promise<Entry | undefined>((resolve) => (settle = resolve)));
       }
-      if (entry) remove(key);
     }
+    try {
+      await next();
+      await keep(c, key, cacheable);
+    } finally {
+      if (settle) {
+        inflight.delete(key);
+        settle(entries.get(key));
+      }
+    }
+  };
 
-    await next();
+  /** Marks a signed-out page for the browser's cache and, when it holds nothing personal, keeps it. */
+  async function keep(c: HearthContext, key: string, cacheable: boolean): Promise<void> {
     const res = c.res;
     if (res.status !== 200 || c.get('user') || c.get('sessionId') || c.get('flash')) return;
     if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) return;
@@ -133,5 +158,5 @@ export function anonymousPageCache(): MiddlewareHandler<HearthEnv> {
     while (entries.size >= MAX_ENTRIES || (bytes + body.length > MAX_BYTES && entries.size > 0)) remove(entries.keys().next().value ?? '');
     entries.set(key, { storedAt: Date.now(), headers, body, encoded: new Map(), onHit: c.get('onPageCacheHit') });
     bytes += body.length;
-  };
+  }
 }
