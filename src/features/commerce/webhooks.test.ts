@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
+import { shopifyCustomer, shopifyOrder, shopifyProduct, shopifyRefund } from '../../../test/fixtures/commerce/shopify.ts';
+import { quoteLargeIntegers, signShopifyBody } from './shopify.ts';
+
+const SECRET = 'shpss_test_secret_0123456789';
+let t: TestHearth;
+let deliveries = 0;
+
+beforeAll(async () => {
+  t = await createTestHearth({ shopifyWebhookSecret: SECRET });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function wipe() {
+  await t.ctx.db.deleteFrom('commerce_webhook_deliveries').execute();
+  await t.ctx.db.deleteFrom('commerce_refunds').execute();
+  await t.ctx.db.deleteFrom('commerce_orders').execute();
+  await t.ctx.db.deleteFrom('commerce_customers').execute();
+  await t.ctx.db.deleteFrom('commerce_products').execute();
+  await t.ctx.db.deleteFrom('jobs').execute();
+  await t.ctx.db.deleteFrom('domain_events').execute();
+}
+beforeEach(wipe);
+
+function deliver(topic: string, body: unknown, opts: { webhookId?: string; hmac?: string | null; raw?: string } = {}) {
+  const raw = opts.raw ?? JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-shopify-topic': topic,
+    'x-shopify-webhook-id': opts.webhookId ?? `wh-${++deliveries}`,
+    'x-shopify-shop-domain': 'hearth-test.myshopify.com',
+    'x-shopify-api-version': '2025-01',
+  };
+  if (opts.hmac !== null) headers['x-shopify-hmac-sha256'] = opts.hmac ?? signShopifyBody(SECRET, raw);
+  return t.hearth.app.request('/webhooks/shopify', { method: 'POST', body: raw, headers });
+}
+
+async function events(name?: string) {
+  let q = t.ctx.db.selectFrom('domain_events').select(['name', 'payload']).orderBy('id');
+  if (name) q = q.where('name', '=', name);
+  return q.execute();
+}
+
+async function counts() {
+  const n = async (table: 'commerce_orders' | 'commerce_customers' | 'commerce_refunds' | 'commerce_order_lines' | 'commerce_products' | 'commerce_webhook_deliveries' | 'domain_events') =>
+    Number((await t.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return {
+    orders: await n('commerce_orders'),
+    customers: await n('commerce_customers'),
+    lines: await n('commerce_order_lines'),
+    refunds: await n('commerce_refunds'),
+    products: await n('commerce_products'),
+    deliveries: await n('commerce_webhook_deliveries'),
+    events: await n('domain_events'),
+  };
+}
+
+describe('Shopify webhooks', () => {
+  it('records an order once when the same delivery arrives five times, and publishes each event once', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    const statuses: number[] = [];
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await deliver('orders/create', order, { webhookId: 'b5f1-same-delivery' });
+      statuses.push(res.status);
+      outcomes.push(((await res.json()) as { outcome: string }).outcome);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(outcomes).toEqual(['processed', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+
+    const row = await t.ctx.db.selectFrom('commerce_orders').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      source: 'shopify',
+      external_id: '820982911946154500',
+      name: '#9999',
+      currency: 'GBP',
+      subtotal_minor: 4500,
+      shipping_minor: 0,
+      tax_minor: 795,
+      discount_minor: 500,
+      total_minor: 4795,
+      financial_status: 'paid',
+    });
+    expect(row.paid_at?.toISOString()).toBe('2025-03-02T15:00:00.000Z');
+    expect(row.placed_at.toISOString()).toBe('2025-03-02T15:00:00.000Z');
+    const lines = await t.ctx.db.selectFrom('commerce_order_lines').selectAll().where('order_id', '=', row.id).orderBy('position').execute();
+    expect(lines.map((l) => [l.sku, l.quantity, l.unit_price_minor, l.discount_minor])).toEqual([
+      ['IPOD2008PINK', 2, 1250, 0],
+      ['MUG-1', 1, 2500, 500],
+    ]);
+
+    expect(await counts()).toMatchObject({ orders: 1, customers: 1, lines: 2, deliveries: 1 });
+    const published = await events();
+    expect(published.map((e) => e.name)).toEqual(['customer.created', 'order.created', 'order.paid']);
+    const customer = await t.ctx.db.selectFrom('commerce_customers').selectAll().executeTakeFirstOrThrow();
+    expect(customer).toMatchObject({ external_id: '115310627314723950', email: 'jon@example.com', first_name: 'Jon', last_name: 'Snow', accepts_marketing: true, country: 'CA', postcode: 'H0H 0H0' });
+    expect(published[1]?.payload).toEqual({
+      orderId: row.id,
+      customerId: customer.id,
+      userId: null,
+      currency: 'GBP',
+      subtotalMinor: 4500,
+      shippingMinor: 0,
+      taxMinor: 795,
+      discountMinor: 500,
+      totalMinor: 4795,
+      placedAt: '2025-03-02T15:00:00.000Z',
+    });
+    expect(published[2]?.payload).toMatchObject({ orderId: row.id, totalMinor: 4795, paidAt: '2025-03-02T15:00:00.000Z' });
+  });
+
+  it('applies each state change once, whatever order and however often the topics arrive', async () => {
+    const order = shopifyOrder();
+    await deliver('orders/create', order);
+    await deliver('orders/paid', { ...order, financial_status: 'paid', updated_at: '2025-03-02T11:00:00-05:00' });
+    // A different delivery id for the same news (Shopify's retries after a timeout look like this too).
+    await deliver('orders/paid', { ...order, financial_status: 'paid', updated_at: '2025-03-02T11:00:00-05:00' });
+    const fulfilled = { ...order, financial_status: 'paid', fulfillment_status: 'fulfilled', fulfillments: [{ id: 1, status: 'success', created_at: '2025-03-03T09:00:00Z' }] };
+    await deliver('orders/fulfilled', fulfilled);
+    await deliver('orders/fulfilled', fulfilled);
+    await deliver('orders/cancelled', { ...fulfilled, cancelled_at: '2025-03-04T08:00:00Z', cancel_reason: 'customer' });
+    await deliver('orders/cancelled', { ...fulfilled, cancelled_at: '2025-03-04T08:00:00Z', cancel_reason: 'customer' });
+
+    expect((await events()).map((e) => e.name)).toEqual(['customer.created', 'order.created', 'order.paid', 'order.fulfilled', 'order.cancelled']);
+    const row = await t.ctx.db.selectFrom('commerce_orders').selectAll().executeTakeFirstOrThrow();
+    expect(row.paid_at?.toISOString()).toBe('2025-03-02T16:00:00.000Z');
+    expect(row.fulfilled_at?.toISOString()).toBe('2025-03-03T09:00:00.000Z');
+    expect(row.cancelled_at?.toISOString()).toBe('2025-03-04T08:00:00.000Z');
+    expect(row.cancel_reason).toBe('customer');
+    const fulfilledEvent = await events('order.fulfilled');
+    expect(fulfilledEvent[0]?.payload).toEqual({ orderId: row.id, customerId: row.customer_id, userId: null, fulfilledAt: '2025-03-03T09:00:00.000Z' });
+    const cancelledEvent = await events('order.cancelled');
+    expect(cancelledEvent[0]?.payload).toEqual({ orderId: row.id, customerId: row.customer_id, userId: null, cancelledAt: '2025-03-04T08:00:00.000Z' });
+  });
+
+  it('an orders/paid that arrives before orders/create creates the order and marks it paid', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    await deliver('orders/paid', order);
+    await deliver('orders/create', { ...order, financial_status: 'pending' });
+    expect((await events()).map((e) => e.name)).toEqual(['customer.created', 'order.created', 'order.paid']);
+    expect((await t.ctx.db.selectFrom('commerce_orders').select('financial_status').executeTakeFirstOrThrow()).financial_status).toBe('paid');
+  });
+
+  it('refuses a bad or missing signature with 401 and changes nothing', async () => {
+    const order = shopifyOrder();
+    const raw = JSON.stringify(order);
+    const before = await counts();
+    const wrongSecret = await deliver('orders/create', order, { hmac: signShopifyBody('another-secret', raw) });
+    expect(wrongSecret.status).toBe(401);
+    expect(((await wrongSecret.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    // The body changed after signing: one cent more.
+    const tampered = await deliver('orders/create', null, { raw: raw.replace('"47.95"', '"47.96"'), hmac: signShopifyBody(SECRET, raw) });
+    expect(tampered.status).toBe(401);
+    expect((await deliver('orders/create', order, { hmac: null })).status).toBe(401);
+    expect((await deliver('orders/create', order, { hmac: 'not base64 at all!' })).status).toBe(401);
+    expect(await counts()).toEqual(before);
+    expect(before).toMatchObject({ orders: 0, deliveries: 0, events: 0 });
+  });
+
+  it('answers 503 with a clear message when no secret is configured', async () => {
+    t.ctx.config.shopifyWebhookSecret = undefined;
+    try {
+      const res = await deliver('orders/create', shopifyOrder());
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('SHOPIFY_WEBHOOK_SECRET');
+      expect(await counts()).toMatchObject({ orders: 0, deliveries: 0, events: 0 });
+    } finally {
+      t.ctx.config.shopifyWebhookSecret = SECRET;
+    }
+  });
+
+  it('records a partial then a full refund, with cumulative totals, each once', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    await deliver('orders/create', order);
+    const partial = shopifyRefund(order.id);
+    for (let i = 0; i < 3; i++) expect((await deliver('refunds/create', partial, { webhookId: 'refund-delivery-1' })).status).toBe(200);
+    // The same refund under another delivery id is recognised by the refund's own id.
+    expect((await deliver('refunds/create', partial)).status).toBe(200);
+    const rest = shopifyRefund(order.id, {
+      id: 509562970,
+      refund_line_items: [
+        { id: 104689540, quantity: 1, line_item_id: 866550311766439000, subtotal: '12.50', total_tax: '0.00' },
+        { id: 104689541, quantity: 1, line_item_id: 141249953214522980, subtotal: '20.00', total_tax: '2.95' },
+      ],
+      transactions: [
+        { id: 1, kind: 'refund', status: 'success', amount: '35.45', currency: 'GBP' },
+        { id: 2, kind: 'refund', status: 'failure', amount: '35.45', currency: 'GBP' },
+      ],
+    });
+    expect((await deliver('refunds/create', rest)).status).toBe(200);
+
+    const refundEvents = await events('refund.created');
+    const orderRow = await t.ctx.db.selectFrom('commerce_orders').selectAll().executeTakeFirstOrThrow();
+    expect(refundEvents.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ orderId: orderRow.id, currency: 'GBP', amountMinor: 1250, orderTotalMinor: 4795, refundedTotalMinor: 1250, full: false, userId: null, createdAt: '2025-03-05T17:00:00.000Z' }),
+      expect.objectContaining({ orderId: orderRow.id, amountMinor: 3545, orderTotalMinor: 4795, refundedTotalMinor: 4795, full: true }),
+    ]);
+    expect(orderRow).toMatchObject({ refunded_minor: 4795, financial_status: 'refunded' });
+    const refundLines = await t.ctx.db.selectFrom('commerce_refund_lines').select(['quantity', 'amount_minor']).orderBy('id').execute();
+    expect(refundLines).toEqual([
+      { quantity: 1, amount_minor: 1250 },
+      { quantity: 1, amount_minor: 1250 },
+      { quantity: 1, amount_minor: 2295 },
+    ]);
+  });
+
+  it('a refund for an order not yet received fails (so Shopify retries) and succeeds once the order is in', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    const early = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
+    expect(early.status).toBe(409);
+    const failed = await t.ctx.db.selectFrom('commerce_webhook_deliveries').selectAll().where('webhook_id', '=', 'early-refund').executeTakeFirstOrThrow();
+    expect(failed.outcome).toBe('failed');
+    expect(await counts()).toMatchObject({ refunds: 0, events: 0 });
+    await deliver('orders/create', order);
+    const retried = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
+    expect(retried.status).toBe(200);
+    expect(((await retried.json()) as { outcome: string }).outcome).toBe('processed');
+    expect((await events('refund.created')).length).toBe(1);
+  });
+
+  it('concurrent duplicates of one delivery create one order', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    const results = await Promise.all(Array.from({ length: 5 }, () => deliver('orders/create', order, { webhookId: 'concurrent' })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await counts()).toMatchObject({ orders: 1, customers: 1, deliveries: 1 });
+    expect((await events()).map((e) => e.name)).toEqual(['customer.created', 'order.created', 'order.paid']);
+  });
+
+  it('different deliveries of one new order at the same moment create it once', async () => {
+    const order = shopifyOrder({ financial_status: 'paid' });
+    const topics = ['orders/create', 'orders/paid', 'orders/updated', 'orders/create', 'orders/paid'];
+    const results = await Promise.all(topics.map((topic) => deliver(topic, order)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await counts()).toMatchObject({ orders: 1, customers: 1, lines: 2, deliveries: 5 });
+    expect((await events()).map((e) => e.name)).toEqual(['customer.created', 'order.created', 'order.paid']);
+  });
+
+  it('customers/create then customers/update updates the same customer and publishes only real changes', async () => {
+    await deliver('customers/create', shopifyCustomer());
+    await deliver('customers/update', shopifyCustomer());
+    await deliver('customers/update', shopifyCustomer({ last_name: 'Normanby', email: 'Bob.N+shop@Gmail.com' }));
+    const rows = await t.ctx.db.selectFrom('commerce_customers').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ external_id: '706405506930370000', last_name: 'Normanby', email: 'Bob.N+shop@Gmail.com', email_normalized: 'bobn@gmail.com', address_line: '1 Rue des Carrieres, Suite 1234' });
+    const published = await events();
+    expect(published.map((e) => e.name)).toEqual(['customer.created', 'customer.updated']);
+    expect(published[1]?.payload).toEqual({ customerId: rows[0]?.id, userId: null, email: 'Bob.N+shop@Gmail.com' });
+  });
+
+  it('products/create and products/update keep variants, prices and images; order lines link to them', async () => {
+    await deliver('products/create', shopifyProduct());
+    await deliver('products/update', shopifyProduct());
+    await deliver('products/update', shopifyProduct({ variants: [{ id: 808950810, title: 'Pink', price: '11.00', sku: 'IPOD2008PINK' }] }));
+    expect((await events()).map((e) => e.name)).toEqual(['product.created', 'product.updated']);
+    const product = await t.ctx.db.selectFrom('commerce_products').selectAll().executeTakeFirstOrThrow();
+    expect(product).toMatchObject({ external_id: '632910392', title: 'IPod Nano - 8GB', url: 'https://hearth-test.myshopify.com/products/ipod-nano', vendor: 'Apple' });
+    const variants = await t.ctx.db.selectFrom('commerce_product_variants').select(['sku', 'price_minor', 'currency']).execute();
+    expect(variants).toEqual([{ sku: 'IPOD2008PINK', price_minor: 1100, currency: 'GBP' }]);
+    const images = await t.ctx.db.selectFrom('commerce_product_images').select('url').execute();
+    expect(images.map((i) => i.url)).toEqual(['https://cdn.shopify.com/s/files/1/0006/9093/3842/products/ipod-nano.png']);
+    await deliver('orders/create', shopifyOrder());
+    const line = await t.ctx.db.selectFrom('commerce_order_lines').selectAll().where('sku', '=', 'IPOD2008PINK').executeTakeFirstOrThrow();
+    expect(line.product_id).toBe(product.id);
+  });
+
+  it('converts yen orders without decimals', async () => {
+    await deliver('orders/create', shopifyOrder({ currency: 'JPY', subtotal_price: '3000', total_price: '3300', total_tax: '300', total_discounts: '0', line_items: [{ id: 1, quantity: 2, price: '1500.00', title: 'Tea', sku: 'TEA' }], total_shipping_price_set: null }));
+    const row = await t.ctx.db.selectFrom('commerce_orders').select(['currency', 'subtotal_minor', 'total_minor', 'tax_minor']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ currency: 'JPY', subtotal_minor: 3000, total_minor: 3300, tax_minor: 300 });
+  });
+
+  it('acknowledges topics it does not use without changing anything', async () => {
+    const res = await deliver('app/uninstalled', { id: 1 });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { outcome: string }).outcome).toBe('ignored');
+    expect(await counts()).toMatchObject({ orders: 0, deliveries: 1, events: 0 });
+  });
+
+  it('a signed but malformed order is refused with 400 and recorded as failed', async () => {
+    const res = await deliver('orders/create', { id: 5, currency: 'GBP' });
+    expect(res.status).toBe(400);
+    expect(await counts()).toMatchObject({ orders: 0, events: 0, deliveries: 1 });
+    expect((await t.ctx.db.selectFrom('commerce_webhook_deliveries').select('outcome').executeTakeFirstOrThrow()).outcome).toBe('failed');
+  });
+});
+
+describe('quoteLargeIntegers', () => {
+  it('keeps 64-bit ids exact and leaves strings and small numbers alone', () => {
+    const text = '{"id":820982911946154508,"price":12.5,"n":42,"note":"a: 1234567890123456789,","big_float":1234567890123456.5,"ids":[9007199254740993]}';
+    expect(JSON.parse(quoteLargeIntegers(text))).toEqual({ id: '820982911946154508', price: 12.5, n: 42, note: 'a: 1234567890123456789,', big_float: 1234567890123456.5, ids: ['9007199254740993'] });
+  });
+});
