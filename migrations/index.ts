@@ -6,6 +6,9 @@ import * as search from './0004-search.ts';
 import * as notifications from './0005-notifications.ts';
 import * as engagement from './0006-engagement.ts';
 import * as spaceAccess from './0007-space-access.ts';
+import * as loyalty from './0009-loyalty.ts';
+import * as commerce from './0008-commerce.ts';
+import * as analytics from './0010-analytics.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0005-notifications': notifications,
   '0006-engagement': engagement,
   '0007-space-access': spaceAccess,
+  '0009-loyalty': loyalty,
+  '0008-commerce': commerce,
+  '0010-analytics': analytics,
 };

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DatabaseLockedError, DatabaseUnreachableError } from './platform/db/index.ts';
 import { AppError } from './platform/http/errors.ts';
 import { createLogger } from './platform/logger.ts';
+import { importHelp, importKinds } from './features/commerce/import-columns.ts';
 import type { AppContext } from './platform/context.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -121,11 +122,25 @@ const commands: Record<string, Command> = {
       });
     },
   },
+  import: {
+    usage: 'hearth import orders|customers|products FILE',
+    summary: 'import store orders, customers or products from a CSV file',
+    options: {},
+    get help() {
+      return importHelp();
+    },
+    async run(_values, positionals) {
+      const { runImportCommand } = await import('./features/commerce/cli.ts');
+      const [kind, file] = positionals;
+      if (!kind || !importKinds.some((k) => k === kind) || !file) throw new UsageError('name what the file holds (orders, customers or products) and the file');
+      return withContext((ctx) => runImportCommand(ctx, kind, file));
+    },
+  },
   apikey: {
     usage: 'hearth apikey create --name N [--scopes read,write,admin] [--user EMAIL] | apikey list | apikey revoke ID',
     summary: 'manage API keys for the JSON API',
     options: { name: { type: 'string' }, scopes: { type: 'string' }, user: { type: 'string' } },
-    help: 'Keys authenticate `Authorization: Bearer <key>` on /api/v1. The key is shown once; only its hash is kept.\nScopes: read, write, admin. --user names the account requests act as (default: the first admin).',
+    help: 'Keys authenticate `Authorization: Bearer <key>` on /api/v1. The key is shown once; only its hash is kept.\nScopes: read, write, admin; commerce:read and commerce:write for a store integration (orders, refunds, customers, products). --user names the account requests act as (default: the first admin).',
     async run(values, positionals) {
       const sub = positionals[0];
       const keys = await import('./features/accounts/api-keys.ts');
@@ -162,6 +177,54 @@ const commands: Record<string, Command> = {
         return;
       }
       throw new UsageError('expected create, list or revoke');
+    },
+  },
+  analytics: {
+    usage:
+      'hearth analytics fit --model bgnbd|pareto-nbd|gamma-gamma --input FILE --format summary|transactions [--calibration-end YYYY-MM-DD] [--time-unit week|day] [--max-iterations N] [--json]\n       hearth analytics recompute',
+    summary: 'fit a customer-lifetime-value model (BG/NBD, Pareto/NBD, Gamma-Gamma) to a CSV',
+    options: {
+      model: { type: 'string' },
+      input: { type: 'string' },
+      format: { type: 'string' },
+      'calibration-end': { type: 'string' },
+      'time-unit': { type: 'string' },
+      'max-iterations': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    help:
+      'Fits by maximum likelihood and prints the parameters and the log-likelihood (with --json:\n{"model","n","params","logLikelihood"}). Needs no database.\n' +
+      '  --format summary       columns id,frequency,recency,T (and monetary_value for gamma-gamma)\n' +
+      '  --format transactions  columns customer_id,date,amount; summarised per customer up to --calibration-end\n' +
+      '                         (default: the last date) in --time-unit (default: week)\n' +
+      'Bad rows are refused with their line number; a fit that does not converge exits 1 and says where it stopped.\n' +
+      'recompute: reads new domain events into the analytics rollups and recomputes RFM, lifetime value, personas and\n' +
+      'churn risk now (the nightly job), printing the counts and timings as JSON.',
+    async run(values, positionals) {
+      if (positionals[0] === 'recompute') {
+        return withContext(async (ctx) => {
+          const { runRollup } = await import('./features/analytics/rollup.ts');
+          const { runRecompute } = await import('./features/analytics/recompute.ts');
+          const rollup = await runRollup(ctx);
+          const result = await runRecompute(ctx);
+          process.stdout.write(`${JSON.stringify({ events: rollup.events, ...result })}\n`);
+          return 0;
+        });
+      }
+      if (positionals[0] !== 'fit') throw new UsageError('unknown subcommand; expected fit or recompute');
+      const { runAnalyticsFit } = await import('./features/analytics/fit-command.ts');
+      const out = runAnalyticsFit({
+        model: required(values, 'model'),
+        input: required(values, 'input'),
+        format: required(values, 'format'),
+        calibrationEnd: str(values, 'calibration-end'),
+        timeUnit: str(values, 'time-unit'),
+        maxIterations: str(values, 'max-iterations'),
+        json: values.json === true,
+      });
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      return out.exitCode;
     },
   },
 };

@@ -6,9 +6,12 @@ import type { JobRegistry } from '../platform/jobs/registry.ts';
 import type { Schedule } from '../platform/jobs/schedules.ts';
 import { accountsFeature } from './accounts/feature.ts';
 import { adminFeature } from './admin/feature.ts';
+import { analyticsFeature } from './analytics/feature.ts';
+import { commerceFeature } from './commerce/feature.ts';
 import { communityFeature } from './community/feature.ts';
 import { docsFeature } from './docs/feature.ts';
 import { homeFeature } from './home/feature.ts';
+import { loyaltyFeature } from './loyalty/feature.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { searchFeature } from './search/feature.ts';
 import { seoFeature } from './seo/feature.ts';
@@ -30,4 +33,5 @@ export interface Feature {
 }
 
 /** Every feature, in mount order (earlier features win on overlapping routes). */
-export const features: Feature[] = [accountsFeature, adminFeature, docsFeature, communityFeature, searchFeature, notificationsFeature, seoFeature, homeFeature];
+// analyticsFeature comes first: its visit recorder is middleware around every later route.
+export const features: Feature[] = [analyticsFeature, accountsFeature, adminFeature, docsFeature, communityFeature, searchFeature, notificationsFeature, seoFeature, commerceFeature, loyaltyFeature, homeFeature];

@@ -3,12 +3,15 @@ import type { HearthContext } from '../../../platform/http/env.ts';
 import { renderPage } from '../../../web/layout.tsx';
 import { Icon } from '../../../web/icons.tsx';
 
-export type AdminSection = 'overview' | 'jobs' | 'mail' | 'users' | 'spaces' | 'api-keys' | 'settings' | 'audit';
+export type AdminSection = 'overview' | 'analytics' | 'loyalty' | 'jobs' | 'mail' | 'users' | 'spaces' | 'store' | 'api-keys' | 'settings' | 'audit';
 
 const sections: Array<{ key: AdminSection; href: string; label: string; icon: string }> = [
   { key: 'overview', href: '/admin', label: 'Overview', icon: 'chart' },
+  { key: 'analytics', href: '/admin/analytics', label: 'Analytics', icon: 'chart' },
   { key: 'users', href: '/admin/users', label: 'Members', icon: 'users' },
   { key: 'spaces', href: '/admin/spaces', label: 'Spaces', icon: 'message' },
+  { key: 'store', href: '/admin/store', label: 'Store', icon: 'gift' },
+  { key: 'loyalty', href: '/admin/loyalty', label: 'Loyalty', icon: 'star' },
   { key: 'jobs', href: '/admin/jobs', label: 'Jobs', icon: 'clock' },
   { key: 'mail', href: '/admin/mail', label: 'Mail outbox', icon: 'mail' },
   { key: 'api-keys', href: '/admin/api-keys', label: 'API keys', icon: 'key' },
