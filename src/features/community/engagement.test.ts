@@ -442,7 +442,7 @@ describe('image uploads', () => {
 
   it('needs a signed-in member', async () => {
     const anonymous = new TestClient(t.hearth);
-    await anonymous.get('/');
+    await anonymous.ensureCsrfToken();
     const form = new FormData();
     form.set('image', new Blob([new Uint8Array([1, 2, 3])]), 'x.png');
     const res = await anonymous.request('/api/v1/uploads', { method: 'POST', body: form, headers: { origin: publicUrl, 'x-csrf-token': anonymous.csrfToken } });

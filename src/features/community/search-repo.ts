@@ -109,7 +109,7 @@ export async function searchHits(db: Executor, query: SearchQuery, scope: Search
   const replyFloor = Math.max(0, (newest.rows[0]?.reply ?? 0) - SEARCH_WINDOW);
   const topicWhere = and([sql`t.search_vector @@ ${q}`, ...topicConditions(scope), ...postConditions('t', scope)]);
   const replyWhere = and([sql`r.search_vector @@ ${q}`, sql`r.deleted_at is null`, ...topicConditions(scope), ...postConditions('r', scope)]);
-  const { rows } = await sql<SearchHitRow>`
+  const statement = sql<SearchHitRow>`
     with q as materialized (select ${q} as query),
     topic_recent as materialized (
       select t.id from topics t where t.id > ${topicFloor} and ${topicWhere}
@@ -149,8 +149,8 @@ export async function searchHits(db: Executor, query: SearchQuery, scope: Search
     ) h
     order by rank desc, at desc, topic_id desc, reply_id desc nulls first
     offset ${page.offset} limit ${page.limit + 1}
-  `.execute(db);
-  return rows;
+  `;
+  return (await statement.execute(db)).rows;
 }
 
 /**

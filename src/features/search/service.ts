@@ -186,26 +186,25 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   const items = (await searchRepo.hitDetails(ctx.db, full, rows.slice(0, page.limit))).map((r) => toHit(r, false));
   let fallback = false;
   let anyWords = false;
-  if (page.offset === 0 && items.length < FALLBACK_BELOW) {
-    const variants = swappedLetterQuery(query);
-    const similar = (await searchRepo.similarTitleHits(ctx.db, query, variants, scope, page.limit)).filter(
-      (s) => !items.some((i) => i.type === 'topic' && i.topicId === s.topic_id),
-    );
-    if (similar.length > 0) {
-      fallback = true;
-      const marks: searchRepo.SearchQuery = variants ? { kind: 'variants', tsquery: variants } : full;
-      items.push(...(await searchRepo.hitDetails(ctx.db, marks, similar.slice(0, page.limit - items.length))).map((r) => toHit(r, true)));
-    }
-  }
-  // Neither every word nor a similar title: posts with any of the words. Later pages of the query find
-  // nothing with every word either, so they go on through the same any-word list.
-  const anyWordText = items.length === 0 ? anyWordQuery(query) : null;
-  if (anyWordText) {
-    const some: searchRepo.SearchQuery = { kind: 'websearch', text: anyWordText };
-    const someRows = await searchRepo.searchHits(ctx.db, some, scope, page);
+  // Both second tries at once (they are independent): titles similar to the query (typos), and, when no
+  // post has every word, posts with any of them. Later pages of such a query find nothing with every
+  // word either, so they go on through the same any-word list.
+  const variants = swappedLetterQuery(query);
+  const anyWordText = rows.length === 0 ? anyWordQuery(query) : null;
+  const some: searchRepo.SearchQuery | null = anyWordText ? { kind: 'websearch', text: anyWordText } : null;
+  const [similarRows, someRows] = await Promise.all([
+    page.offset === 0 && items.length < FALLBACK_BELOW ? searchRepo.similarTitleHits(ctx.db, query, variants, scope, page.limit) : [],
+    some ? searchRepo.searchHits(ctx.db, some, scope, page) : [],
+  ]);
+  const similar = similarRows.filter((s) => !items.some((i) => i.type === 'topic' && i.topicId === s.topic_id));
+  if (similar.length > 0) {
+    fallback = true;
+    const marks: searchRepo.SearchQuery = variants ? { kind: 'variants', tsquery: variants } : full;
+    items.push(...(await searchRepo.hitDetails(ctx.db, marks, similar.slice(0, page.limit - items.length))).map((r) => toHit(r, true)));
+  } else if (some && someRows.length > 0) {
     more = someRows.length > page.limit;
     items.push(...(await searchRepo.hitDetails(ctx.db, some, someRows.slice(0, page.limit))).map((r) => toHit(r, false)));
-    anyWords = items.length > 0;
+    anyWords = true;
   }
   const next = page.offset + page.limit;
   const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback, anyWords };

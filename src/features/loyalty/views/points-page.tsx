@@ -1,6 +1,6 @@
 import type { HearthContext } from '../../../platform/http/env.ts';
 import type { Page } from '../../../platform/http/pagination.ts';
-import { Badge, Button, Card, DataTable, EmptyState, Field, Form, PageHeader, Pagination, Progress, Stat } from '../../../web/components.tsx';
+import { Badge, Button, Card, DataTable, EmptyState, Field, Form, PageHeader, Pagination, Progress, Select, Stat } from '../../../web/components.tsx';
 import type { CodeRow, RewardRow } from '../rewards.ts';
 import type { LedgerLine, PointsSummary, WayToEarn } from '../service.ts';
 import { formatMoney } from '../settings.ts';
@@ -90,15 +90,8 @@ export function PointsPage(props: { c: HearthContext; summary: PointsSummary; en
         <Card title="Your birthday">
           <Form c={c} action="/points/birthday">
             <p class="muted small">Birthday points arrive each year on the day; a birthday set or changed in the last 30 days waits until next time.</p>
-            <div class="cluster">
-              <label for="birthday-month">Month</label>
-              <select id="birthday-month" name="month">
-                {months.map((m, i) => (
-                  <option value={String(i + 1)} selected={summary.birthday?.month === i + 1}>
-                    {m}
-                  </option>
-                ))}
-              </select>
+            <div class="grid-2">
+              <Select label="Month" name="month" value={summary.birthday ? String(summary.birthday.month) : '1'} options={months.map((m, i) => ({ value: String(i + 1), label: m }))} />
               <Field label="Day" name="day" type="number" value={summary.birthday ? String(summary.birthday.day) : ''} required />
             </div>
             <Button variant="secondary" size="sm">
