@@ -79,6 +79,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       first_response_at timestamptz,
       reply_count integer not null default 0,
       reaction_count integer not null default 0,
+      views integer not null default 0,
       accepted_at timestamptz,
       deleted_at timestamptz
     );
@@ -104,7 +105,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       accepted integer not null default 0,
       orders integer not null default 0,
       revenue_minor bigint not null default 0,
-      refunds_minor bigint not null default 0
+      refunds_minor bigint not null default 0,
+      -- Page views of questions that had an accepted answer when viewed (indirect deflection).
+      solved_views integer not null default 0
     );
 
     create table analytics_customer_scores (

@@ -8,6 +8,7 @@ import { acceptAnswer, createReply, createTopic } from '../community/service.ts'
 import { csvLine } from './exports.ts';
 import { assignPersona, defaultPersonaSettings, nextStepToInsider } from './personas.ts';
 import { runRecompute } from './recompute.ts';
+import { wilson } from './retention.ts';
 import { runRollup } from './rollup.ts';
 import { resolveRange } from './service.ts';
 import { VisitRecorder, visitRecorder } from './visits.ts';
@@ -93,6 +94,15 @@ describe('personas (rules)', () => {
     expect(() => resolveRange({ from: '2024-01-01', to: '2026-01-31' })).toThrow();
   });
 
+  it('gives Wilson 95% intervals', () => {
+    const half = wilson(5, 10);
+    expect(half?.low).toBeCloseTo(0.2366, 4);
+    expect(half?.high).toBeCloseTo(0.7634, 4);
+    expect(wilson(0, 10)?.low).toBe(0);
+    expect(wilson(0, 10)?.high).toBeCloseTo(0.2775, 4);
+    expect(wilson(0, 0)).toBeNull();
+  });
+
   it('writes CSV safely', () => {
     expect(csvLine(['a,b', 'say "hi"', '=HYPERLINK()', 3, null])).toBe('"a,b","say ""hi""",\'=HYPERLINK(),3,\r\n');
   });
@@ -124,12 +134,9 @@ describe('analytics from the event stream', () => {
     const answered = await createTopic(t.ctx, asker.user, { space: 'help', kind: 'question', title: 'Tent zipper keeps splitting', body: 'Any fix?', pinned: false });
     const open = await createTopic(t.ctx, asker.user, { space: 'help', kind: 'question', title: 'Which stove for winter?', body: 'Gas or liquid?', pinned: false });
     const { reply } = await createReply(t.ctx, helper.user, answered.id, { body: 'Squeeze the slider gently with pliers.' });
-    // The first response came two hours after the question (the event's time is what the rollup reads).
-    await t.ctx.db
-      .updateTable('domain_events')
-      .set({ occurred_at: new Date((await t.ctx.db.selectFrom('topics').select('created_at').where('id', '=', answered.id).executeTakeFirstOrThrow()).created_at.getTime() + 2 * 3600_000) })
-      .where('name', '=', 'reply.created')
-      .execute();
+    // The question was asked two hours before its first response (the rollup reads the events' times).
+    const asked = await t.ctx.db.selectFrom('domain_events').select('id').where('name', '=', 'topic.created').orderBy('id').executeTakeFirstOrThrow();
+    await t.ctx.db.updateTable('domain_events').set({ occurred_at: new Date(Date.now() - 2 * 3600_000) }).where('id', '=', asked.id).execute();
     await acceptAnswer(t.ctx, asker.user, answered.id, reply.id);
     await createReply(t.ctx, asker.user, answered.id, { body: 'Thanks, that worked!' });
     // The champion is a busy contributor (engagement), the supporter replied once.
@@ -166,7 +173,8 @@ describe('analytics from the event stream', () => {
 
     await runRecompute(t.ctx);
     const today = new Date().toISOString().slice(0, 10);
-    const res = await admin.client.get(`/api/v1/analytics/health?from=${today}&to=${today}`);
+    const yesterday = daysAgo(1).toISOString().slice(0, 10);
+    const res = await admin.client.get(`/api/v1/analytics/health?from=${yesterday}&to=${today}`);
     expect(res.status).toBe(200);
     const health = await res.json();
     expect(health).toMatchObject({ questions: 2, answeredShare: 1, solvedShare: 0.5, medianFirstResponseSeconds: expect.any(Number), newContributors: 4 });
@@ -181,6 +189,9 @@ describe('analytics from the event stream', () => {
     expect(health.topContributors[0]).toMatchObject({ displayName: 'Chloe Champion', replies: 10 });
     expect(health.trendingTerms.map((x: { term: string }) => x.term)).toEqual(['tents', 'zips']);
     expect(health.unanswered).toEqual([]);
+    // The default range (the last 30 days) reads the figures precomputed by the recompute: the same answers.
+    const preset = await (await admin.client.get('/api/v1/analytics/health')).json();
+    expect(preset).toMatchObject({ contributorRatio: health.contributorRatio, superuserShare: health.superuserShare, topContributors: health.topContributors, questions: 2 });
 
     const page = await admin.client.get('/admin/analytics');
     expect(page.status).toBe(200);
@@ -190,9 +201,30 @@ describe('analytics from the event stream', () => {
     expect(html).toContain('data-chart');
     expect(html).toMatch(/\/assets\/build\/charts\.js/);
     expect(html).not.toMatch(/<script>(?!<)/);
-    const csv = await (await admin.client.get(`/admin/analytics/export/contributors.csv?from=${today}&to=${today}`)).text();
+    const csv = await (await admin.client.get(`/admin/analytics/export/contributors.csv?from=${yesterday}&to=${today}`)).text();
     expect(csv.split('\r\n')[0]).toBe('user_id,name,username,topics,replies,accepted_answers,reactions_received');
     expect(csv).toContain(`${champion.id},Chloe Champion,`);
+
+    // Views of the solved question count towards indirect deflection.
+    await new TestClient(t.hearth).get(`/t/${answered.id}`);
+    await new TestClient(t.hearth).get(`/t/${answered.id}`);
+    await visitRecorder(t.ctx).flush();
+    expect((await t.ctx.db.selectFrom('analytics_topics').select('views').where('topic_id', '=', answered.id).executeTakeFirstOrThrow()).views).toBe(2);
+    const saved = await admin.client.postForm('/admin/analytics/roi/settings', {
+      costPerTicketMinor: '600',
+      indirectDeflectionRate: '50',
+      supportQuestionsPerMonth: '1000',
+      whatIfShare: '15',
+      programCostPerMonthMinor: '3000',
+      grossMargin: '40',
+    });
+    expect(saved.status).toBe(303);
+    const roi = await (await admin.client.get(`/api/v1/analytics/roi?from=${yesterday}&to=${today}&questions=2000&share=10`)).json();
+    // One accepted answer + 2 solved views × 50% = 2 tickets at £6; the cost is £30 a month over 2 days.
+    expect(roi).toMatchObject({ directDeflections: 1, solvedViews: 2, indirectDeflections: 1, supportSavingsMinor: 1200, programCostMinor: 200, whatIf: { deflectedPerMonth: 200, savingsPerMonthMinor: 120_000, savingsPerYearMinor: 1_440_000 } });
+    const roiPage = await (await admin.client.get('/admin/analytics/roi?questions=1000&share=15')).text();
+    expect(roiPage).toContain('<strong>150</strong> fewer tickets a month');
+    expect((await (await admin.client.get('/admin/analytics/export/roi.csv')).text()).split('\r\n')[0]).toContain('direct_deflections,solved_views');
 
     // Members and signed-out visitors are refused.
     expect((await asker.client.get('/api/v1/analytics/health')).status).toBe(403);
@@ -201,14 +233,21 @@ describe('analytics from the event stream', () => {
   });
 
   it('scores customers from orders: RFM, lifetime value, churn risk and personas', async () => {
-    // 40 store customers without accounts, with varied histories, so the models have data to fit.
+    // 60 store customers without accounts, buying and dropping out as the BG/NBD story goes (a purchase
+    // rate each, and a chance of leaving after every purchase), so the models have something to fit.
     let x = 7;
     const rand = () => (x = (x * 48271) % 2147483647) / 2147483647;
-    for (let c = 1; c <= 40; c++) {
+    for (let c = 1; c <= 60; c++) {
       await publish('customer.created', { customerId: c, userId: null, email: `buyer${c}@example.com` });
-      const first = 60 + Math.floor(rand() * 600);
-      const orders = 1 + Math.floor(rand() * rand() * 8);
-      for (let k = 0; k < orders; k++) await paid(c, null, 2000 + Math.floor(rand() * 6000), daysAgo(first - Math.floor((k * first) / orders)));
+      const rate = 0.01 + rand() * 0.06;
+      const leave = 0.1 + rand() * 0.5;
+      let day = 30 + Math.floor(rand() * 570);
+      for (;;) {
+        await paid(c, null, 2000 + Math.floor(rand() * 6000), daysAgo(day));
+        if (rand() < leave) break;
+        day -= Math.max(1, Math.round(-Math.log(1 - rand()) / rate));
+        if (day < 2) break;
+      }
     }
     // Members' customers: the champion buys every 20 days, the lapsed member bought every 10 days and stopped 45 days ago.
     await publish('customer.created', { customerId: 101, userId: champion.id, email: 'chloe@example.com' });
@@ -227,6 +266,7 @@ describe('analytics from the event stream', () => {
     expect(linked.every((o) => o.user_id === lapsed.id)).toBe(true);
 
     const result = await runRecompute(t.ctx);
+    expect(result.model.note).toBeNull();
     expect(result.model.bgnbd).not.toBeNull();
     expect(result.model.gammaGamma).not.toBeNull();
 
@@ -239,7 +279,6 @@ describe('analytics from the event stream', () => {
     expect(luca.orders).toBe(30);
     expect(luca.p_alive_before).toBeGreaterThan(luca.p_alive ?? 1);
     expect(luca.value_at_stake_minor).toBeGreaterThan(0);
-    expect(luca.segment).not.toBe('Champions');
     expect((await score(lurker.id)).persona).toBe('Lurkers');
     expect((await score(drifter.id)).persona).toBe('Drifters');
     const sam = await score(supporter.id);
@@ -264,20 +303,36 @@ describe('analytics from the event stream', () => {
 
     // RFM and CLV page and API.
     const customers = await (await admin.client.get('/api/v1/analytics/customers')).json();
-    expect(customers.totals.customers).toBe(42);
+    expect(customers.totals.customers).toBe(62);
     expect(customers.segments.find((s: { segment: string }) => s.segment === 'Champions').customers).toBeGreaterThan(0);
-    expect(customers.models.find((m: { name: string }) => m.name === 'bgnbd')).toMatchObject({ converged: true, n: 42 });
+    expect(customers.models.find((m: { name: string }) => m.name === 'bgnbd')).toMatchObject({ converged: true, n: 62 });
     const customersPage = await (await admin.client.get('/admin/analytics/customers')).text();
     expect(customersPage).toContain('Bought recently (R 4–5)');
     expect(customersPage).toContain('Chloe Champion');
     const segmentsCsv = await (await admin.client.get('/admin/analytics/export/segments.csv')).text();
     expect(segmentsCsv).toContain('Champions,');
 
+    // Retention: members against store customers without an account, with sample sizes and intervals.
+    const retention = await (await admin.client.get('/api/v1/analytics/retention')).json();
+    const membership = retention.groups.filter((g: { dimension: string }) => g.dimension === 'membership');
+    expect(membership).toContainEqual(expect.objectContaining({ group: 'Community members', customers: 2, repeaters: 2, repurchaseRate: 1 }));
+    const members = membership.find((g: { group: string }) => g.group === 'Community members');
+    expect(members.low).toBeCloseTo(wilson(2, 2)?.low ?? 0, 6);
+    const others = membership.find((g: { group: string }) => g.group === 'Store customers without an account');
+    expect(others.customers).toBe(60);
+    expect(retention.groups.filter((g: { dimension: string }) => g.dimension === 'persona').map((g: { group: string }) => g.group).sort()).toEqual(['Drifters', 'Insiders']);
+    expect(retention.curves[0].points[0]).toMatchObject({ month: 0, rate: 1 });
+    expect(retention.caveat).toContain('comparisons, not causes');
+    const retentionPage = await (await admin.client.get('/admin/analytics/retention')).text();
+    expect(retentionPage).toContain('comparisons, not causes');
+    expect((await (await admin.client.get('/admin/analytics/export/repurchase.csv')).text()).split('\r\n')[0]).toBe('dimension,group,customers,repeat_buyers,repurchase_rate,ci95_low,ci95_high');
+
     // Personas: the split beside the benchmark, with the rules.
     const personas = await (await admin.client.get('/api/v1/analytics/personas')).json();
     const split = Object.fromEntries(personas.split.map((p: { persona: string; members: number }) => [p.persona, p.members]));
-    // Admin, asker, helper, supporter contributed; lurker visited; champion is an Insider; drifter and lapsed did nothing.
-    expect(split).toEqual({ Drifters: 2, Lurkers: 1, Supporters: 4, Insiders: 1 });
+    // Asker, helper and supporter contributed; the lurker visited on 4 days; the champion is an Insider; the
+    // admin (one day of page views), the drifter and the lapsed buyer barely came.
+    expect(split).toEqual({ Drifters: 3, Lurkers: 1, Supporters: 3, Insiders: 1 });
     expect(personas.split.find((p: { persona: string }) => p.persona === 'Supporters').benchmark).toBe(0.52);
     expect(personas.closestToInsiders.map((m: { displayName: string }) => m.displayName)).toContain('Sam Supporter');
     const personasPage = await (await admin.client.get('/admin/analytics/personas')).text();
@@ -309,6 +364,8 @@ describe('analytics from the event stream', () => {
     expect(transitionsCsv.split('\r\n')[0]).toBe('from_month,to_month,from_persona,to_persona,members');
 
     const openapi = await (await admin.client.get('/api/v1/openapi.json')).json();
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/analytics/health', '/api/v1/analytics/personas', '/api/v1/analytics/customers', '/api/v1/analytics/churn-risk']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/analytics/health', '/api/v1/analytics/personas', '/api/v1/analytics/customers', '/api/v1/analytics/retention', '/api/v1/analytics/churn-risk']),
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { requireAdmin, type Actor } from '../admin/service.ts';
 import * as repo from './repo.ts';
-import { allChurnRisk, getCustomers, getHealth, getPersonas, resolveRange, type ScoreItem } from './service.ts';
+import { allChurnRisk, getCustomers, getHealth, getPersonas, getRetention, getRoi, resolveRange, type ScoreItem } from './service.ts';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -23,7 +23,7 @@ export function csvLine(cells: Cell[]): string {
   );
 }
 
-export const EXPORTS = ['daily', 'contributors', 'terms', 'topics', 'unanswered', 'personas', 'transitions', 'closest-supporters', 'members', 'segments', 'customers', 'churn'] as const;
+export const EXPORTS = ['daily', 'contributors', 'terms', 'topics', 'unanswered', 'personas', 'transitions', 'closest-supporters', 'members', 'segments', 'customers', 'churn', 'repurchase', 'cohorts', 'roi'] as const;
 export type ExportName = (typeof EXPORTS)[number];
 
 const scoreHead = ['subject', 'user_id', 'customer_id', 'name', 'email', 'orders', 'last_order_on', 'spend_minor', 'rfm', 'segment', 'p_alive', 'p_alive_30_days_ago', 'expected_orders_90d', 'clv_12m_minor', 'value_at_stake_minor', 'persona'];
@@ -141,6 +141,24 @@ export async function* exportCsv(ctx: AppContext, actor: Actor, name: string, qu
     case 'churn': {
       yield csvLine(scoreHead);
       for await (const s of allChurnRisk(ctx, actor)) yield csvLine(scoreCells(s));
+      return;
+    }
+    case 'repurchase': {
+      const r = await getRetention(ctx, actor);
+      yield csvLine(['dimension', 'group', 'customers', 'repeat_buyers', 'repurchase_rate', 'ci95_low', 'ci95_high']);
+      for (const g of r.groups) yield csvLine([g.dimension, g.group, g.customers, g.repeaters, g.repurchaseRate.toFixed(4), g.low.toFixed(4), g.high.toFixed(4)]);
+      return;
+    }
+    case 'cohorts': {
+      const r = await getRetention(ctx, actor);
+      yield csvLine(['cohort', 'group', 'customers', ...Array.from({ length: 13 }, (_, k) => `month_${k}`)]);
+      for (const row of r.cohorts) yield csvLine([row.cohort, row.group, row.customers, ...row.retention.map((x) => (x === null ? null : x.toFixed(4)))]);
+      return;
+    }
+    case 'roi': {
+      const r = await getRoi(ctx, actor, query);
+      yield csvLine(['from', 'to', 'currency', 'direct_deflections', 'solved_views', 'indirect_deflections', 'support_savings_minor', 'retention_margin_minor', 'referral_margin_minor', 'program_cost_minor', 'net_minor', 'roi']);
+      yield csvLine([r.range.from, r.range.to, r.currency, r.directDeflections, r.solvedViews, r.indirectDeflections, r.supportSavingsMinor, r.retentionMarginMinor, r.referralMarginMinor, r.programCostMinor, r.netMinor, r.roi === null ? null : r.roi.toFixed(4)]);
       return;
     }
     default:

@@ -1,5 +1,5 @@
 import type { Feature } from '../index.ts';
-import { runRecompute } from './recompute.ts';
+import { refreshRecent, runRecompute } from './recompute.ts';
 import { runRollup } from './rollup.ts';
 import { mountAnalyticsRoutes } from './routes.tsx';
 import { recordVisits, visitRecorder } from './visits.ts';
@@ -22,6 +22,7 @@ export const analyticsFeature: Feature = {
     // A run reads at most 200 batches (a million events); the next run carries on.
     jobs.define('analytics.rollup', async (ctx) => {
       await runRollup(ctx, { maxBatches: 200 });
+      await refreshRecent(ctx);
     });
     jobs.define('analytics.recompute', async (ctx) => {
       await runRollup(ctx);

@@ -8,6 +8,8 @@ import { bgnbdProbabilityAlive, fitBgnbd, type BgnbdParams } from './models/bgnb
 import { fitGammaGamma, type GammaGammaParams } from './models/gamma-gamma.ts';
 import { predictCustomer, type CustomerPrediction } from './models/predict.ts';
 import { scoreRfm } from './models/rfm.ts';
+import { computeRetention } from './retention.ts';
+import { refreshHealthPresets, refreshPersonaMovement } from './snapshots.ts';
 import { assignPersona, loadPersonaSettings, type PersonaSettings } from './personas.ts';
 
 export const CLV_MONTHS = 12;
@@ -57,6 +59,9 @@ interface EngagementRow {
   given: number;
 }
 
+/** Money in minor units as a bigint column holds it; a model's runaway value (outside ±10^13) is dropped, not stored. */
+const safeMinor = (x: number) => (Number.isFinite(x) && Math.abs(x) < 1e13 ? Math.round(x) : null);
+const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
 const dayNumberOf = (d: Date) => Math.floor(d.getTime() / MS_PER_DAY);
 const isoDay = (day: number) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 
@@ -214,9 +219,11 @@ function buildScores(customers: CustomerRow[], engagement: EngagementRow[], memb
       const beforeDay = asOfDay - CHURN_LOOKBACK_DAYS;
       pBefore = bgnbdProbabilityAlive(fitted.bgnbd, { frequency: c.days_before - 1, recency: (c.last_before - c.first_day) / 7, T: (beforeDay - c.first_day) / 7 });
     }
-    const clvMinor = p ? Math.round(p.lifetimeValue * 100) : null;
+    if (pBefore !== null && !Number.isFinite(pBefore)) pBefore = null;
+    const clvMinor = p ? safeMinor(p.lifetimeValue * 100) : null;
     const ifActive = p && clvMinor !== null ? clvMinor / Math.max(p.probabilityAlive, 0.01) : 0;
-    const atStake = p && pBefore !== null && pBefore > p.probabilityAlive ? Math.round((pBefore - p.probabilityAlive) * ifActive) : 0;
+    const atStakeRaw = p && pBefore !== null && pBefore > p.probabilityAlive ? Math.round((pBefore - p.probabilityAlive) * ifActive) : 0;
+    const atStake = safeMinor(atStakeRaw) ?? 0;
     const persona = c.user_id !== null ? personaOf(c.user_id, c.orders, c.total_minor, clvMinor ?? 0) : null;
     if (c.user_id !== null) seenUsers.add(c.user_id);
     rows.push({
@@ -233,9 +240,9 @@ function buildScores(customers: CustomerRow[], engagement: EngagementRow[], memb
       f: s?.f ?? null,
       m: s?.m ?? null,
       segment: s?.segment ?? null,
-      p_alive: p?.probabilityAlive ?? null,
+      p_alive: finiteOrNull(p?.probabilityAlive),
       p_alive_before: pBefore,
-      expected_purchases_90d: p?.expectedPurchases ?? null,
+      expected_purchases_90d: finiteOrNull(p?.expectedPurchases),
       clv_12m_minor: clvMinor,
       value_at_stake_minor: atStake,
       engagement_score: persona?.engagement ?? 0,
@@ -348,10 +355,21 @@ async function writeSummaries(db: Executor, computedAt: Date): Promise<void> {
     select 'totals', jsonb_build_object('scored', count(*), 'customers', count(*) filter (where orders > 0), 'members', count(*) filter (where user_id is not null),
       'spend_minor', coalesce(sum(spend_minor), 0), 'clv_minor', coalesce(sum(clv_12m_minor), 0), 'at_risk', count(*) filter (where value_at_stake_minor > 0),
       'at_stake_minor', coalesce(sum(value_at_stake_minor), 0),
-      'currency', (select currency from analytics_customer_orders group by currency order by count(*) desc limit 1)),
+      'currency', (select currency from analytics_customer_orders group by currency order by count(*) desc limit 1),
+      'referrals', (select coalesce(sum(referrals), 0) from analytics_members)),
       ${computedAt.toISOString()}::timestamptz
     from analytics_customer_scores
     on conflict (name) do update set data = excluded.data, computed_at = excluded.computed_at`.execute(db);
+}
+
+/**
+ * Between nightly recomputes (after each scheduled rollup): today's and yesterday's DAU and MAU, and the
+ * health page's preset ranges, so the dashboards show today's activity within minutes.
+ */
+export async function refreshRecent(ctx: AppContext, now = new Date()): Promise<void> {
+  const today = dayNumberOf(now);
+  await refreshDaily(ctx.db, today - 1, today);
+  await refreshHealthPresets(ctx.db, now);
 }
 
 /** The whole recompute, one transaction for the score table so pages never see it half written. */
@@ -386,11 +404,19 @@ export async function runRecompute(ctx: AppContext, options: RecomputeOptions = 
       select ${month}::date, user_id, persona from analytics_customer_scores where user_id is not null and persona is not null
       on conflict (month, user_id) do update set persona = excluded.persona`.execute(trx);
     await writeSummaries(trx, asOf);
+    await refreshPersonaMovement(trx);
+    const retention = await computeRetention(trx, asOf);
+    await trx
+      .insertInto('analytics_summaries')
+      .values({ name: 'retention', data: JSON.stringify(retention), computed_at: asOf })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ data: JSON.stringify(retention), computed_at: asOf }))
+      .execute();
   });
   const writeMs = performance.now() - t;
 
   t = performance.now();
   await refreshDaily(ctx.db, asOfDay - (options.dailyDays ?? 400) + 1, asOfDay);
+  await refreshHealthPresets(ctx.db, asOf);
   const dailyMs = performance.now() - t;
 
   const round = (x: number) => Math.round(x);

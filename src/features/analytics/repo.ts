@@ -161,10 +161,6 @@ export async function personaTransitions(db: Executor, fromMonth: string, toMont
   return r.rows;
 }
 
-export async function snapshotMonths(db: Executor): Promise<string[]> {
-  const r = await sql<{ month: string }>`select distinct month::text as month from analytics_persona_snapshots order by month desc limit 24`.execute(db);
-  return r.rows.map((x) => x.month);
-}
 
 export interface ScoreListRow {
   subject: string;

@@ -242,6 +242,31 @@ function apply(batch: Batch, name: string, payload: unknown, at: Date): void {
   }
 }
 
+/** Names and titles from the accounts and community services, fetched before the write transaction opens. */
+interface Lookups {
+  members: Map<number, { displayName: string; username: string }>;
+  titles: Map<number, string | null>;
+}
+
+async function lookUp(ctx: AppContext, b: Batch): Promise<Lookups> {
+  const ids = [...new Set([...b.newMembers.keys(), ...b.contributors.keys(), ...b.memberCounters.keys()])];
+  const members = new Map<number, { displayName: string; username: string }>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const m of await getMemberContacts(ctx, ids.slice(i, i + 1000))) members.set(m.user.id, { displayName: m.user.displayName, username: m.user.username });
+  }
+  // Titles as a signed-out visitor sees them: a topic in a restricted space keeps no title here, so no
+  // dashboard can show it to someone who may not see the space.
+  const titles = new Map<number, string | null>();
+  for (const topicId of b.topicsToTitle) {
+    try {
+      titles.set(topicId, (await getTopic(ctx, null, topicId)).title);
+    } catch {
+      titles.set(topicId, null);
+    }
+  }
+  return { members, titles };
+}
+
 /** Reads and applies events until none are left (or `maxBatches`); returns how many it applied. */
 export async function runRollup(ctx: AppContext, options: RollupOptions = {}): Promise<RollupResult> {
   const batchSize = options.batchSize ?? 5000;
@@ -249,69 +274,70 @@ export async function runRollup(ctx: AppContext, options: RollupOptions = {}): P
   let events = 0;
   let batches = 0;
   let lastEventId = 0;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     if (options.maxBatches !== undefined && batches >= options.maxBatches) break;
-    const done = await ctx.db.transaction().execute(async (trx) => {
-      // One rollup at a time across every process: the others find the lock taken and skip this run.
+    // Read and prepare outside the transaction (the lookups go through other features' services, and
+    // PGlite has one connection); the transaction then checks that nobody moved the mark meanwhile.
+    const state = await ctx.db.selectFrom('analytics_state').select('last_event_id').where('name', '=', STATE).executeTakeFirst();
+    const from = state?.last_event_id ?? 0;
+    lastEventId = from;
+    const young = await sql<{ id: number | null }>`
+      select min(id) as id from domain_events where id > ${from} and occurred_at > now() - make_interval(secs => ${settle})`.execute(ctx.db);
+    const limitId = young.rows[0]?.id ?? null;
+    let q = ctx.db.selectFrom('domain_events').select(['id', 'name', 'payload', 'occurred_at']).where('id', '>', from).orderBy('id').limit(batchSize);
+    if (limitId !== null) q = q.where('id', '<', limitId);
+    const rows = await q.execute();
+    if (rows.length === 0) break;
+    const batch = new Batch();
+    for (const row of rows) apply(batch, row.name, row.payload, row.occurred_at);
+    const lookups = await lookUp(ctx, batch);
+    const last = rows[rows.length - 1]?.id ?? from;
+    const outcome = await ctx.db.transaction().execute(async (trx) => {
+      // One rollup at a time across every process: another finds the lock taken and leaves the work to this one.
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext('hearth:analytics:rollup')) as locked`.execute(trx);
-      if (!lock.rows[0]?.locked) return { applied: 0, more: false };
+      if (!lock.rows[0]?.locked) return 'busy' as const;
       await trx.insertInto('analytics_state').values({ name: STATE }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const state = await trx.selectFrom('analytics_state').select('last_event_id').where('name', '=', STATE).forUpdate().executeTakeFirstOrThrow();
-      const from = state.last_event_id;
-      const young = await sql<{ id: number | null }>`
-        select min(id) as id from domain_events where id > ${from} and occurred_at > now() - make_interval(secs => ${settle})`.execute(trx);
-      const limitId = young.rows[0]?.id ?? null;
-      let q = trx.selectFrom('domain_events').select(['id', 'name', 'payload', 'occurred_at']).where('id', '>', from).orderBy('id').limit(batchSize);
-      if (limitId !== null) q = q.where('id', '<', limitId);
-      const rows = await q.execute();
-      lastEventId = from;
-      if (rows.length === 0) return { applied: 0, more: false };
-      const batch = new Batch();
-      for (const row of rows) apply(batch, row.name, row.payload, row.occurred_at);
-      await writeBatch(ctx, trx, batch);
-      const last = rows[rows.length - 1]?.id ?? from;
+      const current = await trx.selectFrom('analytics_state').select('last_event_id').where('name', '=', STATE).forUpdate().executeTakeFirstOrThrow();
+      if (current.last_event_id !== from) return 'moved' as const;
+      await writeBatch(trx, batch, lookups);
       await trx.updateTable('analytics_state').set({ last_event_id: last, updated_at: new Date() }).where('name', '=', STATE).execute();
-      lastEventId = last;
-      return { applied: rows.length, more: rows.length === batchSize };
+      return 'applied' as const;
     });
-    events += done.applied;
-    if (done.applied > 0) batches++;
-    if (!done.more) break;
+    if (outcome === 'busy') break;
+    if (outcome === 'moved') {
+      if (attempt > 20) break;
+      continue;
+    }
+    events += rows.length;
+    batches++;
+    lastEventId = last;
+    if (rows.length < batchSize) break;
   }
   return { events, batches, lastEventId };
 }
 
 const json = (rows: unknown[]) => JSON.stringify(rows);
 
-async function writeBatch(ctx: AppContext, trx: Executor, b: Batch): Promise<void> {
-  // Members: names come from the accounts feature's service, once per new member.
+async function writeBatch(trx: Executor, b: Batch, lookups: Lookups): Promise<void> {
+  const nameOf = (userId: number) => lookups.members.get(userId) ?? { displayName: `Member ${userId}`, username: '' };
   if (b.newMembers.size > 0) {
-    const contacts = new Map((await getMemberContacts(ctx, [...b.newMembers.keys()])).map((m) => [m.user.id, m.user]));
-    const rows = [...b.newMembers].map(([userId, at]) => ({ user_id: userId, display_name: contacts.get(userId)?.displayName ?? `Member ${userId}`, username: contacts.get(userId)?.username ?? '', registered_at: at.toISOString() }));
+    const rows = [...b.newMembers].map(([userId, at]) => ({ user_id: userId, display_name: nameOf(userId).displayName, username: nameOf(userId).username, registered_at: at.toISOString() }));
     await sql`
       insert into analytics_members (user_id, display_name, username, registered_at)
       select user_id, display_name, username, registered_at from jsonb_to_recordset(${json(rows)}::jsonb)
         as t(user_id bigint, display_name text, username text, registered_at timestamptz)
       on conflict (user_id) do update set display_name = excluded.display_name, username = excluded.username,
         registered_at = least(analytics_members.registered_at, excluded.registered_at)`.execute(trx);
-    for (const [userId, at] of b.newMembers) b.day(dayOf(at)).new_members++;
+    for (const at of b.newMembers.values()) b.day(dayOf(at)).new_members++;
   }
   // Members that act before their registration was read (imports, old data) still get a row.
-  const otherMembers = new Set<number>([...b.contributors.keys(), ...b.memberCounters.keys()]);
-  for (const u of b.newMembers.keys()) otherMembers.delete(u);
-  if (otherMembers.size > 0) {
-    const missing = await trx.selectFrom('analytics_members').select('user_id').where('user_id', 'in', [...otherMembers]).execute();
-    for (const r of missing) otherMembers.delete(r.user_id);
-    if (otherMembers.size > 0) {
-      const contacts = await getMemberContacts(ctx, [...otherMembers]);
-      const rows = contacts.map((m) => ({ user_id: m.user.id, display_name: m.user.displayName, username: m.user.username }));
-      if (rows.length > 0) {
-        await sql`
-          insert into analytics_members (user_id, display_name, username)
-          select user_id, display_name, username from jsonb_to_recordset(${json(rows)}::jsonb) as t(user_id bigint, display_name text, username text)
-          on conflict (user_id) do nothing`.execute(trx);
-      }
-    }
+  const others = [...new Set([...b.contributors.keys(), ...b.memberCounters.keys()])].filter((u) => !b.newMembers.has(u));
+  if (others.length > 0) {
+    const rows = others.map((u) => ({ user_id: u, display_name: nameOf(u).displayName, username: nameOf(u).username }));
+    await sql`
+      insert into analytics_members (user_id, display_name, username)
+      select user_id, display_name, username from jsonb_to_recordset(${json(rows)}::jsonb) as t(user_id bigint, display_name text, username text)
+      on conflict (user_id) do nothing`.execute(trx);
   }
   if (b.contributors.size > 0) {
     const rows = [...b.contributors].map(([userId, at]) => ({ user_id: userId, at: at.toISOString() }));
@@ -360,15 +386,8 @@ async function writeBatch(ctx: AppContext, trx: Executor, b: Batch): Promise<voi
     else if (u.change === 'restored') await q.set({ deleted_at: null }).execute();
     else await q.set((eb) => ({ reaction_count: eb('reaction_count', '+', u.change === 'reaction' ? 1 : -1) })).execute();
   }
-  // Titles through the community service, as a signed-out visitor sees them: a topic in a private space
-  // keeps no title here, so no dashboard can show it to someone who may not see the space.
-  for (const topicId of b.topicsToTitle) {
-    try {
-      const topic = await getTopic(ctx, null, topicId);
-      await trx.updateTable('analytics_topics').set({ title: topic.title, public: true }).where('topic_id', '=', topicId).execute();
-    } catch {
-      await trx.updateTable('analytics_topics').set({ public: false }).where('topic_id', '=', topicId).execute();
-    }
+  for (const [topicId, title] of lookups.titles) {
+    await trx.updateTable('analytics_topics').set({ title: title ?? '', public: title !== null }).where('topic_id', '=', topicId).execute();
   }
   if (b.terms.size > 0) {
     const rows = [...b.terms].map(([key, uses]) => {

@@ -11,9 +11,9 @@ import type { Actor } from '../admin/service.ts';
 import { renderPage } from '../../web/layout.tsx';
 import { AdminShell, adminReturnPath, withQuery } from '../admin/views/shell.tsx';
 import { exportCsv } from './exports.ts';
-import { churnQuery, churnSchema, customersSchema, healthSchema, monthQuery, personasSchema, rangeQuery, recomputeResultSchema } from './schema.ts';
-import { getChurnRisk, getCustomers, getHealth, getPersonas, recomputeNow, updatePersonaSettings } from './service.ts';
-import { ChurnPage, CustomersPage, HealthPage, PersonasPage } from './views/pages.tsx';
+import { churnQuery, churnSchema, customersSchema, healthSchema, monthQuery, personasSchema, rangeQuery, recomputeResultSchema, retentionSchema, roiQuery, roiSchema } from './schema.ts';
+import { getChurnRisk, getCustomers, getHealth, getPersonas, getRetention, getRoi, recomputeNow, updatePersonaSettings, updateRoiSettings } from './service.ts';
+import { ChurnPage, CustomersPage, HealthPage, PersonasPage, RetentionPage, RoiPage } from './views/pages.tsx';
 
 const tag = 'Analytics';
 const page = { islands: ['charts'], stylesheets: ['build/charts.css'] };
@@ -43,7 +43,9 @@ function adminPage(handler: (c: HearthContext) => Promise<Response>) {
 
 /** An admin page that also loads the charts island and its stylesheet (only these pages do). */
 function renderAnalytics(c: HearthContext, title: string, body: Child, status: 200 | 400 = 200) {
-  return renderPage(c, { title: `${title} · Analytics · Admin`, noindex: true, section: 'admin', ...page }, <AdminShell active="analytics">{body}</AdminShell>, status);
+  return renderPage(c, { title: `${title} · Analytics · Admin`, noindex: true, section: 'admin', ...page }, <AdminShell active="analytics">
+      <div class="stack analytics">{body}</div>
+    </AdminShell>, status);
 }
 
 export function mountAnalyticsRoutes({ app, api, ctx }: MountArgs): void {
@@ -84,6 +86,42 @@ export function mountAnalyticsRoutes({ app, api, ctx }: MountArgs): void {
   );
 
   app.get(
+    '/admin/analytics/retention',
+    adminPage(async (c) => renderAnalytics(c, 'Retention', <RetentionPage c={c} retention={await getRetention(ctx, actorOf(c))} />)),
+  );
+
+  app.get(
+    '/admin/analytics/roi',
+    adminPage(async (c) => renderAnalytics(c, 'Deflection and ROI', <RoiPage c={c} roi={await getRoi(ctx, actorOf(c), parseQuery(roiQuery, c.req.query()))} />)),
+  );
+
+  app.post(
+    '/admin/analytics/roi/settings',
+    adminPage(async (c) => {
+      const form = await readFormBody(c);
+      const value = (key: string, scale = 1) => {
+        const v = form[key];
+        return typeof v === 'string' && v.trim() !== '' ? Number(v) / scale : undefined;
+      };
+      const input = {
+        costPerTicketMinor: value('costPerTicketMinor'),
+        indirectDeflectionRate: value('indirectDeflectionRate', 100),
+        supportQuestionsPerMonth: value('supportQuestionsPerMonth'),
+        whatIfShare: value('whatIfShare', 100),
+        programCostPerMonthMinor: value('programCostPerMonthMinor'),
+        grossMargin: value('grossMargin', 100),
+      };
+      try {
+        await updateRoiSettings(ctx, actorOf(c), input);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status !== 422 || !err.fields) throw err;
+        return renderAnalytics(c, 'Deflection and ROI', <RoiPage c={c} roi={await getRoi(ctx, actorOf(c), {})} errors={err.fields} />, 400);
+      }
+      return redirectWithFlash(c, '/admin/analytics/roi', 'success', 'Assumptions saved.');
+    }),
+  );
+
+  app.get(
     '/admin/analytics/churn',
     adminPage(async (c) => {
       const churn = await getChurnRisk(ctx, actorOf(c), parseQuery(churnQuery, c.req.query()));
@@ -101,9 +139,9 @@ export function mountAnalyticsRoutes({ app, api, ctx }: MountArgs): void {
   );
 
   app.get(
-    '/admin/analytics/export/:name{[a-z-]+}.csv',
+    '/admin/analytics/export/:file{[a-z-]+\\.csv}',
     adminPage(async (c) => {
-      const name = c.req.param('name') ?? '';
+      const name = (c.req.param('file') ?? '').replace(/\.csv$/, '');
       const lines = exportCsv(ctx, actorOf(c), name, c.req.query());
       // The first line runs the permission check and the query before any header is sent.
       const first = await lines.next();
@@ -152,6 +190,29 @@ export function mountAnalyticsRoutes({ app, api, ctx }: MountArgs): void {
     access: { scope: 'admin' },
     response: customersSchema,
     handler: async (c) => getCustomers(ctx, actorOf(c)),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/analytics/retention',
+    summary: 'Repurchase rates and cohort retention',
+    description: 'Repurchase rate (two or more orders) for members against store customers without an account, by persona, by loyalty tier and for referrers, each with its sample size and 95% Wilson interval; monthly cohort retention for the last 12 months and the pooled curves. Comparisons, not causes.',
+    tag,
+    access: { scope: 'admin' },
+    response: retentionSchema,
+    handler: async (c) => getRetention(ctx, actorOf(c)),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/analytics/roi',
+    summary: 'Support deflection and ROI',
+    description: 'Direct (accepted answers) and indirect (views of solved questions × the configured rate) deflection, the support cost saved, the margin from retention and referrals, the program cost and the net return over the range, and the "what if N% of support questions were answered in the community" figures (`questions`, `share` in percent, default the settings).',
+    tag,
+    access: { scope: 'admin' },
+    query: roiQuery,
+    response: roiSchema,
+    handler: async (c, { query }) => getRoi(ctx, actorOf(c), query),
   });
 
   api.route({

@@ -82,3 +82,58 @@ export const churnSchema = z
   .meta({ id: 'AnalyticsChurn' });
 
 export const recomputeResultSchema = z.object({ events: z.number().int(), scored: z.number().int(), ms: z.number().int() });
+
+export const retentionSchema = z
+  .object({
+    computedAt: z.string().nullable(),
+    caveat: z.string(),
+    groups: z.array(
+      z.object({
+        dimension: z.enum(['membership', 'persona', 'tier', 'referrer']),
+        group: z.string(),
+        customers: z.number().int().describe('customers with at least one order (the sample size)'),
+        repeaters: z.number().int(),
+        repurchaseRate: z.number(),
+        low: z.number().describe('95% Wilson interval, lower bound'),
+        high: z.number(),
+      }),
+    ),
+    curves: z.array(z.object({ group: z.string(), points: z.array(z.object({ month: z.number().int(), rate: z.number().nullable(), customers: z.number().int() })) })),
+    cohorts: z.array(z.object({ cohort: z.string(), group: z.string(), customers: z.number().int(), retention: z.array(z.number().nullable()) })),
+  })
+  .meta({ id: 'AnalyticsRetention' });
+
+export const roiQuery = rangeQuery.extend({
+  questions: z.coerce.number().int().min(0).max(100_000_000).optional().describe('what-if: support questions a month (default: the setting)'),
+  share: z.coerce.number().min(0).max(100).optional().describe('what-if: percent answered in the community first'),
+});
+
+export const roiSchema = z
+  .object({
+    range: rangeSchema,
+    currency: z.string(),
+    settings: z.object({
+      costPerTicketMinor: z.number().int(),
+      indirectDeflectionRate: z.number(),
+      supportQuestionsPerMonth: z.number().int(),
+      whatIfShare: z.number(),
+      programCostPerMonthMinor: z.number().int(),
+      grossMargin: z.number(),
+    }),
+    directDeflections: z.number().int().describe('accepted answers in the range'),
+    solvedViews: z.number().int().describe('views of questions with an accepted answer'),
+    indirectDeflections: z.number().int(),
+    supportSavingsMinor: z.number().int(),
+    averageOrderMinor: z.number().int(),
+    memberRepurchaseRate: z.number().nullable(),
+    otherRepurchaseRate: z.number().nullable(),
+    extraRepeatBuyers: z.number().int(),
+    retentionMarginMinor: z.number().int(),
+    referrals: z.number().int(),
+    referralMarginMinor: z.number().int(),
+    programCostMinor: z.number().int(),
+    netMinor: z.number().int(),
+    roi: z.number().nullable(),
+    whatIf: z.object({ questionsPerMonth: z.number().int(), share: z.number(), deflectedPerMonth: z.number().int(), savingsPerMonthMinor: z.number().int(), savingsPerYearMinor: z.number().int() }),
+  })
+  .meta({ id: 'AnalyticsRoi' });

@@ -20,12 +20,118 @@ import {
 import { runRecompute } from './recompute.ts';
 import * as repo from './repo.ts';
 import { runRollup } from './rollup.ts';
-import type { churnSchema, customersSchema, healthSchema, personasSchema } from './schema.ts';
+import { previousMonth, readHealthPreset, readPersonaMovement } from './snapshots.ts';
+import { wilson, type RetentionSummary } from './retention.ts';
+import { computeRoi, loadRoiSettings, roiInputs, roiSettingsSchema, saveRoiSettings, type RoiSettings } from './roi.ts';
+import type { churnSchema, customersSchema, healthSchema, personasSchema, retentionSchema, roiSchema } from './schema.ts';
 
 export type Health = z.input<typeof healthSchema>;
 export type Personas = z.input<typeof personasSchema>;
 export type Customers = z.input<typeof customersSchema>;
 export type Churn = z.input<typeof churnSchema>;
+export type Retention = z.input<typeof retentionSchema>;
+export type Roi = z.input<typeof roiSchema>;
+
+export async function getRoi(ctx: AppContext, actor: Actor, input: { from?: string; to?: string; questions?: number; share?: number }): Promise<Roi> {
+  requireAdmin(actor);
+  const range = resolveRange(input);
+  const [saved, inputs, retention, { currency, totals }] = await Promise.all([loadRoiSettings(ctx.db), roiInputs(ctx.db, range), repo.readSummary(ctx.db, 'retention'), currencyOf(ctx)]);
+  // The calculator's two inputs can be tried without saving them.
+  const settings: RoiSettings = { ...saved, supportQuestionsPerMonth: input.questions ?? saved.supportQuestionsPerMonth, whatIfShare: input.share !== undefined ? input.share / 100 : saved.whatIfShare };
+  const rates = ((retention?.data ?? { rates: [] }) as RetentionSummary).rates.filter((r) => r.dimension === 'membership');
+  const members = rates.find((r) => r.group === 'Community members');
+  const others = rates.find((r) => r.group !== 'Community members');
+  const rate = (r: { customers: number; repeaters: number } | undefined) => (r && r.customers > 0 ? r.repeaters / r.customers : null);
+  const referrals = num(totals.referrals);
+  const days = Math.round((Date.parse(`${range.to}T00:00:00Z`) - Date.parse(`${range.from}T00:00:00Z`)) / MS_PER_DAY) + 1;
+  const f = computeRoi(settings, inputs, { memberCustomers: members?.customers ?? 0, memberRate: rate(members), otherRate: rate(others), referrals }, days);
+  return {
+    range,
+    currency,
+    settings,
+    directDeflections: f.directDeflections,
+    solvedViews: inputs.solvedViews,
+    indirectDeflections: f.indirectDeflections,
+    supportSavingsMinor: f.supportSavingsMinor,
+    averageOrderMinor: f.averageOrderMinor,
+    memberRepurchaseRate: rate(members),
+    otherRepurchaseRate: rate(others),
+    extraRepeatBuyers: f.extraRepeatBuyers,
+    retentionMarginMinor: f.retentionMarginMinor,
+    referrals,
+    referralMarginMinor: f.referralMarginMinor,
+    programCostMinor: f.programCostMinor,
+    netMinor: f.netMinor,
+    roi: f.roi,
+    whatIf: { questionsPerMonth: settings.supportQuestionsPerMonth, share: settings.whatIfShare, ...f.whatIf },
+  };
+}
+
+export async function updateRoiSettings(ctx: AppContext, actor: Actor, input: Record<string, unknown>): Promise<RoiSettings> {
+  const { actorId } = requireAdmin(actor);
+  const parsed = roiSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] = issue.message;
+    throw validationFailed(fields);
+  }
+  await saveRoiSettings(ctx.db, parsed.data);
+  await recordAudit(ctx.db, { actorId, action: 'analytics.roi_settings', subject: 'analytics', detail: parsed.data, ip: actor.ip });
+  return parsed.data;
+}
+
+export const RETENTION_CAVEAT =
+  'These are comparisons, not causes: members who join a community may have been loyal customers anyway. Groups are compared as they are, without controlling for anything else; read the sample sizes and intervals before the rates.';
+
+const MONTHS = 13;
+const groupOf = (member: boolean) => (member ? 'Community members' : 'Store customers without an account');
+
+export async function getRetention(ctx: AppContext, actor: Actor): Promise<Retention> {
+  requireAdmin(actor);
+  const summary = await repo.readSummary(ctx.db, 'retention');
+  const data = (summary?.data ?? { rates: [], cohorts: [] }) as RetentionSummary;
+  const dimensions = ['membership', 'persona', 'tier', 'referrer'] as const;
+  const groups = data.rates
+    .filter((r): r is typeof r & { dimension: (typeof dimensions)[number] } => (dimensions as readonly string[]).includes(r.dimension))
+    .map((r) => {
+      const ci = wilson(r.repeaters, r.customers) ?? { low: 0, high: 0 };
+      return { dimension: r.dimension, group: r.group, customers: r.customers, repeaters: r.repeaters, repurchaseRate: r.customers > 0 ? r.repeaters / r.customers : 0, low: ci.low, high: ci.high };
+    })
+    .sort((a, b) => dimensions.indexOf(a.dimension) - dimensions.indexOf(b.dimension) || b.customers - a.customers);
+  // Cohorts by first-order month; a month's share is of the cohort's first-month customers.
+  const byCohort = new Map<string, { cohort: string; member: boolean; counts: number[] }>();
+  for (const row of data.cohorts) {
+    const key = `${row.cohort}|${row.member}`;
+    let c = byCohort.get(key);
+    if (!c) {
+      c = { cohort: row.cohort, member: row.member, counts: new Array<number>(MONTHS).fill(0) };
+      byCohort.set(key, c);
+    }
+    if (row.k >= 0 && row.k < MONTHS) c.counts[row.k] = row.customers;
+  }
+  const asOf = summary?.computedAt ?? new Date();
+  const monthsSince = (cohort: string) => {
+    const [y, m] = cohort.split('-').map(Number);
+    return (asOf.getUTCFullYear() - (y ?? 0)) * 12 + asOf.getUTCMonth() + 1 - (m ?? 0);
+  };
+  const cohorts = [...byCohort.values()].map((c) => {
+    const size = c.counts[0] ?? 0;
+    const elapsed = monthsSince(c.cohort);
+    return { cohort: c.cohort, group: groupOf(c.member), customers: size, retention: c.counts.map((n, k) => (k <= elapsed && size > 0 ? n / size : null)) };
+  });
+  // Pooled curves: at month k, the cohorts old enough to have one.
+  const curves = [true, false].map((member) => {
+    const mine = [...byCohort.values()].filter((c) => c.member === member);
+    const points = Array.from({ length: MONTHS }, (_, k) => {
+      const eligible = mine.filter((c) => monthsSince(c.cohort) >= k);
+      const base = eligible.reduce((s, c) => s + (c.counts[0] ?? 0), 0);
+      const kept = eligible.reduce((s, c) => s + (c.counts[k] ?? 0), 0);
+      return { month: k, rate: base > 0 ? kept / base : null, customers: base };
+    });
+    return { group: groupOf(member), points };
+  });
+  return { computedAt: summary?.computedAt.toISOString() ?? null, caveat: RETENTION_CAVEAT, groups, curves, cohorts };
+}
 
 const MS_PER_DAY = 86_400_000;
 const MAX_RANGE_DAYS = 400;
@@ -47,11 +153,13 @@ const share = (part: number, whole: number) => (whole > 0 ? part / whole : null)
 export async function getHealth(ctx: AppContext, actor: Actor, input: { from?: string; to?: string }): Promise<Health> {
   requireAdmin(actor);
   const range = resolveRange(input);
+  // The preset ranges (the last 7, 30, 90 or 365 days) are precomputed after each rollup; others are counted now.
+  const preset = await readHealthPreset(ctx.db, range);
   const [series, questions, contributors, top, topics, terms, unanswered] = await Promise.all([
     repo.dailySeries(ctx.db, range),
     repo.questionStats(ctx.db, range),
-    repo.contributorStats(ctx.db, range),
-    repo.topContributors(ctx.db, range, 10),
+    preset ? preset.contributors : repo.contributorStats(ctx.db, range),
+    preset ? preset.top : repo.topContributors(ctx.db, range, 10),
     repo.trendingTopics(ctx.db, range, 10),
     repo.trendingTerms(ctx.db, range, 15),
     repo.unansweredQuestions(ctx.db, 15),
@@ -84,24 +192,19 @@ export async function getHealth(ctx: AppContext, actor: Actor, input: { from?: s
   };
 }
 
-function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  const d = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 2, 1));
-  return d.toISOString().slice(0, 7);
-}
-
 export async function getPersonas(ctx: AppContext, actor: Actor, input: { month?: string }): Promise<Personas> {
   requireAdmin(actor);
-  const [settings, summary, months, closest] = await Promise.all([loadPersonaSettings(ctx.db), repo.readSummary(ctx.db, 'personas'), repo.snapshotMonths(ctx.db), repo.closestToInsider(ctx.db, 20)]);
+  const [settings, summary, movement, closest] = await Promise.all([loadPersonaSettings(ctx.db), repo.readSummary(ctx.db, 'personas'), readPersonaMovement(ctx.db), repo.closestToInsider(ctx.db, 20)]);
   const counts = new Map<string, number>();
   for (const p of Array.isArray(summary?.data) ? (summary.data as Array<{ persona?: unknown; members?: unknown }>) : []) {
     if (typeof p.persona === 'string' && typeof p.members === 'number') counts.set(p.persona, p.members);
   }
   const total = [...counts.values()].reduce((s, n) => s + n, 0);
   const rules = personaRules(settings);
-  const toMonth = input.month ?? months[0]?.slice(0, 7) ?? null;
+  // The latest movement is precomputed at each recompute; an earlier month is counted now.
+  const toMonth = input.month ?? movement?.to ?? null;
   const fromMonth = toMonth ? previousMonth(toMonth) : null;
-  const cells = toMonth && fromMonth ? await repo.personaTransitions(ctx.db, `${fromMonth}-01`, `${toMonth}-01`) : [];
+  const cells = movement && toMonth === movement.to ? movement.cells : toMonth && fromMonth ? await repo.personaTransitions(ctx.db, `${fromMonth}-01`, `${toMonth}-01`) : [];
   return {
     computedAt: summary?.computedAt.toISOString() ?? null,
     settings,
@@ -129,6 +232,7 @@ export async function updatePersonaSettings(ctx: AppContext, actor: Actor, input
 }
 
 interface Totals {
+  referrals?: unknown;
   currency?: unknown;
   customers?: unknown;
   members?: unknown;

@@ -66,6 +66,7 @@ export interface AnalyticsTopicsTable {
   first_response_at: NullableInstant;
   reply_count: Defaulted<number>;
   reaction_count: Defaulted<number>;
+  views: Defaulted<number>;
   accepted_at: NullableInstant;
   deleted_at: NullableInstant;
 }
@@ -89,6 +90,7 @@ export interface AnalyticsDailyTable {
   orders: Defaulted<number>;
   revenue_minor: Defaulted<number>;
   refunds_minor: Defaulted<number>;
+  solved_views: Defaulted<number>;
 }
 
 export interface AnalyticsCustomerScoresTable {

@@ -1,12 +1,13 @@
 // Admin analytics charts (loaded only on /admin/analytics pages): each `[data-chart]` element holds its
 // data in a `<script type="application/json">` child (the CSP allows no inline script to run) and is
-// drawn with uPlot. Kinds: `line` (x = days) and `bars` (categories, one or more series side by side).
+// drawn with uPlot. Kinds: `line` (x = days), `curve` (x = numbers, e.g. months since the first order) and
+// `bars` (categories, one or more series side by side).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../../features/analytics/views/charts.css';
 
 interface ChartSpec {
-  kind: 'line' | 'bars';
+  kind: 'line' | 'bars' | 'curve';
   /** Days (YYYY-MM-DD) for `line`, category labels for `bars`. */
   x: string[];
   series: Array<{ label: string; values: Array<number | null>; percent?: boolean }>;
@@ -32,7 +33,7 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
   const text = cssVar('--text-muted', '#57534e');
   const grid = cssVar('--border', '#e7e5e4');
   const percent = spec.series.some((s) => s.percent);
-  const axisY: uPlot.Axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, vals) => vals.map((v) => (percent ? `${Math.round(v * 100)}%` : String(v))) };
+  const axisY: uPlot.Axis = { size: 64, stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, vals) => vals.map((v) => (percent ? `${Math.round(v * 100)}%` : String(v))) };
   const n = spec.series.length;
   if (spec.kind === 'bars') {
     const size = n === 1 ? 0.6 : 0.4;
@@ -40,7 +41,8 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
       width,
       height: 240,
       scales: { x: { time: false, range: [-0.5, spec.x.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, percent ? 0.1 : 1)] } },
-      axes: [{ stroke: text, grid: { show: false }, ticks: { show: false }, splits: () => spec.x.map((_, i) => i), values: () => spec.x }, axisY],
+      // Many categories (the RFM segments) get slanted labels so they do not overlap.
+      axes: [{ stroke: text, grid: { show: false }, ticks: { show: false }, splits: () => spec.x.map((_, i) => i), values: () => spec.x, ...(spec.x.length > 6 ? { rotate: -30, size: 90 } : {}) }, axisY],
       series: [
         {},
         ...spec.series.map((s, i) => ({
@@ -60,14 +62,14 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
   return {
     width,
     height: 260,
-    scales: { x: { time: true } },
+    scales: { x: { time: spec.kind === 'line' }, ...(percent ? { y: { range: [0, 1] as uPlot.Range.MinMax } } : {}) },
     axes: [{ stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } }, axisY],
     series: [{}, ...spec.series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, points: { show: spec.x.length < 40 } }))],
   };
 }
 
 function data(spec: ChartSpec): uPlot.AlignedData {
-  const x = spec.kind === 'line' ? spec.x.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000) : spec.x.map((_, i) => i);
+  const x = spec.kind === 'line' ? spec.x.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000) : spec.kind === 'curve' ? spec.x.map(Number) : spec.x.map((_, i) => i);
   return [x, ...spec.series.map((s) => s.values)];
 }
 

@@ -1,15 +1,17 @@
 import type { HearthContext } from '../../../platform/http/env.ts';
 import { Badge, Button, Card, CsrfField, DataTable, EmptyState, Notice, PageHeader, Pagination, Stat, Tabs } from '../../../web/components.tsx';
 import { RFM_SCORE_DEFINITION } from '../models/rfm.ts';
-import type { Churn, Customers, Health, Personas, ScoreItem } from '../service.ts';
+import type { Churn, Customers, Health, Personas, Retention, Roi, ScoreItem } from '../service.ts';
 
-export type AnalyticsTab = 'health' | 'personas' | 'customers' | 'churn';
+export type AnalyticsTab = 'health' | 'personas' | 'customers' | 'retention' | 'churn' | 'roi';
 
 const tabs: Array<{ key: AnalyticsTab; href: string; label: string }> = [
   { key: 'health', href: '/admin/analytics', label: 'Community health' },
   { key: 'personas', href: '/admin/analytics/personas', label: 'Personas' },
   { key: 'customers', href: '/admin/analytics/customers', label: 'RFM and lifetime value' },
+  { key: 'retention', href: '/admin/analytics/retention', label: 'Retention' },
   { key: 'churn', href: '/admin/analytics/churn', label: 'Churn risk' },
+  { key: 'roi', href: '/admin/analytics/roi', label: 'Deflection and ROI' },
 ];
 
 export function formatMoney(minor: number | null, currency: string): string {
@@ -55,7 +57,7 @@ function AnalyticsHeader({ active, subtitle, computedAt, c }: { active: Analytic
 }
 
 /** A chart drawn by the charts island from the JSON inside it; the table beside it carries the same figures. */
-function Chart({ spec, label }: { spec: { kind: 'line' | 'bars'; x: string[]; series: Array<{ label: string; values: Array<number | null>; percent?: boolean }> }; label: string }) {
+function Chart({ spec, label }: { spec: { kind: 'line' | 'bars' | 'curve'; x: string[]; series: Array<{ label: string; values: Array<number | null>; percent?: boolean }> }; label: string }) {
   return (
     <figure class="chart" data-chart aria-label={label}>
       <script type="application/json" dangerouslySetInnerHTML={{ __html: JSON.stringify(spec).replace(/</g, '\\u003c') }} />
@@ -121,25 +123,25 @@ export function HealthPage({ c, health }: { c: HearthContext; health: Health }) 
         <Chart label="Daily and monthly active members" spec={{ kind: 'line', x: h.series.map((p) => p.day), series: [{ label: 'DAU', values: h.series.map((p) => p.dau) }, { label: 'MAU', values: h.series.map((p) => p.mau) }] }} />
         <Exports links={[{ href: `/admin/analytics/export/daily.csv?${qs}`, label: 'Daily figures' }]} />
       </Card>
+      <Card title="Top contributors">
+        {h.topContributors.length === 0 ? (
+          <EmptyState title="No contributions in this range" />
+        ) : (
+          <DataTable head={['Member', 'Topics', 'Replies', 'Accepted', 'Reactions received']} numeric={[1, 2, 3, 4]}>
+            {h.topContributors.map((m) => (
+              <tr>
+                <td>{m.username ? <a href={`/u/${m.username}`}>{m.displayName}</a> : m.displayName}</td>
+                <td class="text-right">{m.topics}</td>
+                <td class="text-right">{m.replies}</td>
+                <td class="text-right">{m.accepted}</td>
+                <td class="text-right">{m.reactionsReceived}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Exports links={[{ href: `/admin/analytics/export/contributors.csv?${qs}`, label: 'Top contributors' }]} />
+      </Card>
       <div class="grid-2">
-        <Card title="Top contributors">
-          {h.topContributors.length === 0 ? (
-            <EmptyState title="No contributions in this range" />
-          ) : (
-            <DataTable head={['Member', 'Topics', 'Replies', 'Accepted', 'Reactions received']} numeric={[1, 2, 3, 4]}>
-              {h.topContributors.map((m) => (
-                <tr>
-                  <td>{m.username ? <a href={`/u/${m.username}`}>{m.displayName}</a> : m.displayName}</td>
-                  <td class="text-right">{m.topics}</td>
-                  <td class="text-right">{m.replies}</td>
-                  <td class="text-right">{m.accepted}</td>
-                  <td class="text-right">{m.reactionsReceived}</td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-          <Exports links={[{ href: `/admin/analytics/export/contributors.csv?${qs}`, label: 'Top contributors' }]} />
-        </Card>
         <Card title="Trending terms">
           {h.trendingTerms.length === 0 ? (
             <EmptyState title="No tagged topics in this range" />
@@ -317,16 +319,13 @@ export function PersonasPage({ c, personas, errors }: { c: HearthContext; person
 
 function ScoreTable({ items, currency, mode }: { items: ScoreItem[]; currency: string; mode: 'value' | 'churn' }) {
   return mode === 'churn' ? (
-    <DataTable head={['Customer', 'Segment', 'Orders', 'Last order', 'P(alive) 30 days ago', 'P(alive) now', 'Value at stake']} numeric={[2, 4, 5, 6]}>
+    <DataTable head={['Customer', 'Segment', 'Orders', 'Last order', 'P(alive) 30 d ago', 'P(alive) now', 'Value at stake']} numeric={[2, 4, 5, 6]}>
       {items.map((s) => (
         <tr>
-          <td>
-            {s.displayName}
-            {s.email && s.email !== s.displayName && <div class="small muted">{s.email}</div>}
-          </td>
+          <td>{s.displayName}</td>
           <td>{s.segment ?? '–'}</td>
           <td class="text-right">{s.orders}</td>
-          <td>{s.lastOrderOn ?? '–'}</td>
+          <td class="nowrap">{s.lastOrderOn ?? '–'}</td>
           <td class="text-right">{percent(s.probabilityAliveBefore)}</td>
           <td class="text-right">{percent(s.probabilityAlive)}</td>
           <td class="text-right">{formatMoney(s.valueAtStakeMinor, currency)}</td>
@@ -334,7 +333,7 @@ function ScoreTable({ items, currency, mode }: { items: ScoreItem[]; currency: s
       ))}
     </DataTable>
   ) : (
-    <DataTable head={['Customer', 'RFM', 'Segment', 'Orders', 'Spend', 'P(alive)', 'Orders next 90 days', '12-month value']} numeric={[3, 4, 5, 6, 7]}>
+    <DataTable head={['Customer', 'RFM', 'Segment', 'Orders', 'Spend', 'P(alive)', 'Next 90 d', '12-mo value']} numeric={[3, 4, 5, 6, 7]}>
       {items.map((s) => (
         <tr>
           <td>{s.displayName}</td>
@@ -365,7 +364,7 @@ export function CustomersPage({ c, customers }: { c: HearthContext; customers: C
       <Card title="RFM segments">
         <Chart label="Customers per RFM segment" spec={{ kind: 'bars', x: k.segments.map((s) => s.segment), series: [{ label: 'Customers', values: k.segments.map((s) => s.customers) }] }} />
         <p class="definition">{RFM_SCORE_DEFINITION}</p>
-        <DataTable head={['Segment', 'Customers', 'Spend', '12-month value', 'Mean P(alive)', 'Definition', 'Suggested action']} numeric={[1, 2, 3, 4]}>
+        <DataTable head={['Segment', 'Customers', 'Spend', '12-month value', 'Mean P(alive)', 'Definition and suggested action']} numeric={[1, 2, 3, 4]}>
           {k.segments.map((s) => (
             <tr>
               <th scope="row">{s.segment}</th>
@@ -373,8 +372,9 @@ export function CustomersPage({ c, customers }: { c: HearthContext; customers: C
               <td class="text-right">{formatMoney(s.spendMinor, k.currency)}</td>
               <td class="text-right">{formatMoney(s.lifetimeValue12mMinor, k.currency)}</td>
               <td class="text-right">{percent(s.meanProbabilityAlive)}</td>
-              <td class="definition">{s.definition}</td>
-              <td class="definition">{s.suggestedAction}</td>
+              <td class="definition wide">
+                {s.definition} <em>{s.suggestedAction}</em>
+              </td>
             </tr>
           ))}
         </DataTable>
@@ -418,6 +418,191 @@ export function ChurnPage({ c, churn, nextHref }: { c: HearthContext; churn: Chu
         {churn.items.length === 0 ? <EmptyState title="Nobody’s probability of being active has fallen">Or the models have not been fitted yet.</EmptyState> : <ScoreTable items={churn.items} currency={churn.currency} mode="churn" />}
         <Pagination nextHref={nextHref} />
         <Exports links={[{ href: '/admin/analytics/export/churn.csv', label: 'The whole list' }]} />
+      </Card>
+    </>
+  );
+}
+
+const dimensionTitles: Record<string, string> = {
+  membership: 'Community members against store customers without an account',
+  persona: 'By persona',
+  tier: 'By loyalty tier (members)',
+  referrer: 'Referrers against not (members)',
+};
+
+export function RetentionPage({ c, retention }: { c: HearthContext; retention: Retention }) {
+  const r = retention;
+  const dims = ['membership', 'persona', 'tier', 'referrer'] as const;
+  return (
+    <>
+      <AnalyticsHeader c={c} active="retention" subtitle="Repurchase rates and cohort retention, for community members and the rest, with sample sizes and 95% intervals." computedAt={r.computedAt} />
+      <Notice tone="warning">{r.caveat}</Notice>
+      <Card title="Cohort retention: share still buying, by months since the first order">
+        <Chart
+          label="Retention curves of members and non-members"
+          spec={{ kind: 'curve', x: (r.curves[0]?.points ?? []).map((p) => String(p.month)), series: r.curves.map((cv) => ({ label: cv.group, values: cv.points.map((p) => p.rate), percent: true })) }}
+        />
+        <p class="definition">Pooled over the first-order cohorts of the last 12 months; month k counts only the cohorts at least k months old. Month 0 is the first order's month (100%).</p>
+        {r.cohorts.length === 0 ? (
+          <EmptyState title="No orders in the last 12 months" />
+        ) : (
+          <DataTable head={['Cohort', 'Group', 'Customers', ...Array.from({ length: 12 }, (_, k) => `M${k + 1}`)]} numeric={Array.from({ length: 13 }, (_, i) => i + 2)}>
+            {r.cohorts.map((row) => (
+              <tr>
+                <td class="nowrap">{row.cohort}</td>
+                <td>{row.group}</td>
+                <td class="text-right">{row.customers}</td>
+                {row.retention.slice(1).map((x) => (
+                  <td class="text-right">{percent(x)}</td>
+                ))}
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Exports links={[{ href: '/admin/analytics/export/cohorts.csv', label: 'Cohorts' }]} />
+      </Card>
+      <Card title="Repurchase rate: share of customers with two or more orders">
+        {dims.map((d) => {
+          const rows = r.groups.filter((g) => g.dimension === d);
+          return (
+            rows.length > 0 && (
+              <>
+                <h3 class="small">{dimensionTitles[d]}</h3>
+                <DataTable head={['Group', 'Customers (n)', 'Repeat buyers', 'Repurchase rate', '95% interval']} numeric={[1, 2, 3]}>
+                  {rows.map((g) => (
+                    <tr>
+                      <th scope="row">{g.group}</th>
+                      <td class="text-right">{g.customers}</td>
+                      <td class="text-right">{g.repeaters}</td>
+                      <td class="text-right">{percent(g.repurchaseRate, 1)}</td>
+                      <td class="nowrap">
+                        {percent(g.low, 1)} – {percent(g.high, 1)}
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
+              </>
+            )
+          );
+        })}
+        {r.groups.length === 0 && <EmptyState title="No customers scored yet" />}
+        <Exports links={[{ href: '/admin/analytics/export/repurchase.csv', label: 'Repurchase rates' }]} />
+      </Card>
+    </>
+  );
+}
+
+export function RoiPage({ c, roi, errors }: { c: HearthContext; roi: Roi; errors?: Record<string, string> }) {
+  const r = roi;
+  const money = (minor: number) => formatMoney(minor, r.currency);
+  const s = r.settings;
+  return (
+    <>
+      <AnalyticsHeader c={c} active="roi" subtitle="Support questions the community answered, what that saved, and the program's cost against the margin it may bring back." />
+      <RangeForm action="/admin/analytics/roi" from={r.range.from} to={r.range.to} />
+      <div class="analytics-stats">
+        <Stat label="Direct deflections" value={r.directDeflections} hint="accepted answers" />
+        <Stat label="Indirect deflections" value={r.indirectDeflections} hint={`${r.solvedViews} views of solved questions × ${percent(s.indirectDeflectionRate, 1)}`} />
+        <Stat label="Support cost saved" value={money(r.supportSavingsMinor)} hint={`at ${money(s.costPerTicketMinor)} a ticket`} />
+        <Stat label="Net return" value={money(r.netMinor)} hint={r.roi === null ? 'set the program cost to see the ROI' : `ROI ${percent(r.roi)}`} />
+      </div>
+      <Card title="How the return adds up">
+        <DataTable head={['Item', 'Amount', 'How']} numeric={[1]}>
+          <tr>
+            <th scope="row">Support cost saved</th>
+            <td class="text-right">{money(r.supportSavingsMinor)}</td>
+            <td class="definition">
+              ({r.directDeflections} accepted answers + {r.indirectDeflections} indirect) × {money(s.costPerTicketMinor)} per ticket
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Margin from retention</th>
+            <td class="text-right">{money(r.retentionMarginMinor)}</td>
+            <td class="definition">
+              Members repurchase at {percent(r.memberRepurchaseRate, 1)}, others at {percent(r.otherRepurchaseRate, 1)}: {r.extraRepeatBuyers} extra repeat buyers × average order {money(r.averageOrderMinor)} × margin{' '}
+              {percent(s.grossMargin)}. A comparison, not a cause: it counts as the community's only if the community made the difference.
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Margin from referrals</th>
+            <td class="text-right">{money(r.referralMarginMinor)}</td>
+            <td class="definition">
+              {r.referrals} completed referrals × average order {money(r.averageOrderMinor)} × margin {percent(s.grossMargin)}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Program cost</th>
+            <td class="text-right">−{money(r.programCostMinor)}</td>
+            <td class="definition">
+              {money(s.programCostPerMonthMinor)} a month over {Math.round((Date.parse(r.range.to) - Date.parse(r.range.from)) / 86_400_000) + 1} days
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Net</th>
+            <td class="text-right">
+              <strong>{money(r.netMinor)}</strong>
+            </td>
+            <td class="definition">{r.roi === null ? 'ROI needs a program cost.' : `ROI = net ÷ cost = ${percent(r.roi)}`}</td>
+          </tr>
+        </DataTable>
+        <Exports links={[{ href: `/admin/analytics/export/roi.csv?${rangeQs(r.range)}`, label: 'ROI' }]} />
+      </Card>
+      <Card title="What if the community answered more?">
+        <form method="get" action="/admin/analytics/roi" class="analytics-range">
+          <input type="hidden" name="from" value={r.range.from} />
+          <input type="hidden" name="to" value={r.range.to} />
+          <label>
+            Support questions a month
+            <input type="number" name="questions" min={0} value={String(r.whatIf.questionsPerMonth)} />
+          </label>
+          <label>
+            Answered in the community first (%)
+            <input type="number" name="share" min={0} max={100} step="0.5" value={String(Math.round(r.whatIf.share * 1000) / 10)} />
+          </label>
+          <Button type="submit" variant="secondary" size="sm">
+            Calculate
+          </Button>
+        </form>
+        <p>
+          If {percent(r.whatIf.share, 1)} of {r.whatIf.questionsPerMonth} support questions a month were answered in the community before they reached the support team, that is{' '}
+          <strong>{r.whatIf.deflectedPerMonth}</strong> fewer tickets a month: <strong>{money(r.whatIf.savingsPerMonthMinor)}</strong> a month, <strong>{money(r.whatIf.savingsPerYearMinor)}</strong> a year at{' '}
+          {money(s.costPerTicketMinor)} a ticket.
+        </p>
+      </Card>
+      <Card title="Assumptions">
+        <form method="post" action="/admin/analytics/roi/settings" class="stack">
+          <CsrfField c={c} />
+          {errors && <Notice tone="danger">{Object.values(errors).join(' ')}</Notice>}
+          <div class="analytics-range">
+            <label>
+              Cost per ticket (minor units)
+              <input type="number" name="costPerTicketMinor" min={0} value={String(s.costPerTicketMinor)} required />
+            </label>
+            <label>
+              Indirect deflection rate (%)
+              <input type="number" name="indirectDeflectionRate" min={0} max={100} step="0.1" value={String(Math.round(s.indirectDeflectionRate * 1000) / 10)} required />
+            </label>
+            <label>
+              Support questions a month
+              <input type="number" name="supportQuestionsPerMonth" min={0} value={String(s.supportQuestionsPerMonth)} required />
+            </label>
+            <label>
+              What-if share (%)
+              <input type="number" name="whatIfShare" min={0} max={100} step="0.5" value={String(Math.round(s.whatIfShare * 1000) / 10)} required />
+            </label>
+            <label>
+              Program cost a month (minor units)
+              <input type="number" name="programCostPerMonthMinor" min={0} value={String(s.programCostPerMonthMinor)} required />
+            </label>
+            <label>
+              Gross margin (%)
+              <input type="number" name="grossMargin" min={0} max={100} step="0.5" value={String(Math.round(s.grossMargin * 1000) / 10)} required />
+            </label>
+            <Button type="submit" size="sm">
+              Save assumptions
+            </Button>
+          </div>
+        </form>
       </Card>
     </>
   );
