@@ -82,6 +82,8 @@ beforeAll(async () => {
       databaseUrl: viaProxy.toString(),
       worker: false,
       demoSeed: false,
+      // The page must come from the database, not from the anonymous page cache.
+      pageCacheSeconds: 0,
     },
   );
   ctx = await createContext(config, { log: createLogger('silent'), poolSize: 4 });
