@@ -9,6 +9,8 @@ import * as spaceAccess from './0007-space-access.ts';
 import * as loyalty from './0009-loyalty.ts';
 import * as commerce from './0008-commerce.ts';
 import * as analytics from './0010-analytics.ts';
+import * as referrals from './0011-referrals.ts';
+import * as rewardKinds from './0012-reward-kinds.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0009-loyalty': loyalty,
   '0008-commerce': commerce,
   '0010-analytics': analytics,
+  '0011-referrals': referrals,
+  '0012-reward-kinds': rewardKinds,
 };

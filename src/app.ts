@@ -44,6 +44,13 @@ export function createApp(ctx: AppContext): HearthApp {
   app.use('*', compression());
   app.use('*', anonymousPageCache());
 
+  // Storefront widgets (loyalty's <hearth-loyalty>) are loaded by the store's pages, another origin.
+  // Registered before secureHeaders so this runs after it and replaces its same-origin default.
+  app.use('/widget/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+  });
+
   app.use(
     '*',
     secureHeaders({

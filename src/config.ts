@@ -42,6 +42,12 @@ const envSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
+  WIDGET_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
   STORE_CURRENCY: z
     .string()
     .trim()
@@ -76,6 +82,11 @@ export interface Config {
   shopifyWebhookSecret: string | undefined;
   /** Currency of store prices that arrive without one (Shopify product webhooks). */
   storeCurrency: string;
+  /**
+   * Shared with the store's server, which signs the customer id it renders into the storefront widget
+   * (HMAC-SHA256, hex); unset, the widget shows only the signed-out view.
+   */
+  widgetSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +115,7 @@ export const configDocs: Array<{ name: keyof Env; default: string; meaning: stri
   { name: 'PAGE_CACHE_SECONDS', default: '10', meaning: 'how long a page rendered for signed-out visitors is served from memory (0 turns it off); a change made through this process drops it at once' },
   { name: 'SHOPIFY_WEBHOOK_SECRET', default: '(unset)', meaning: 'the Shopify app’s webhook signing secret; POST /webhooks/shopify answers 503 until it is set' },
   { name: 'STORE_CURRENCY', default: 'GBP', meaning: 'the store’s currency, for prices sent without one (Shopify product webhooks)' },
+  { name: 'WIDGET_SECRET', default: '(unset)', meaning: 'shared with the store’s server, which signs the customer id it gives the <hearth-loyalty> storefront widget (HMAC-SHA256, hex); 16+ characters; unset, the widget shows only the signed-out view' },
 ];
 
 function readOrCreateSecret(dataDir: string): string {
@@ -143,6 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     pageCacheSeconds: env.PAGE_CACHE_SECONDS,
     shopifyWebhookSecret: env.SHOPIFY_WEBHOOK_SECRET,
     storeCurrency: env.STORE_CURRENCY,
+    widgetSecret: env.WIDGET_SECRET,
     ...overrides,
   };
 }

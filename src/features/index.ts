@@ -13,6 +13,7 @@ import { docsFeature } from './docs/feature.ts';
 import { homeFeature } from './home/feature.ts';
 import { loyaltyFeature } from './loyalty/feature.ts';
 import { notificationsFeature } from './notifications/feature.ts';
+import { referralsFeature } from './referrals/feature.ts';
 import { searchFeature } from './search/feature.ts';
 import { seoFeature } from './seo/feature.ts';
 
@@ -33,5 +34,6 @@ export interface Feature {
 }
 
 /** Every feature, in mount order (earlier features win on overlapping routes). */
-// analyticsFeature comes first: its visit recorder is middleware around every later route.
-export const features: Feature[] = [analyticsFeature, accountsFeature, adminFeature, docsFeature, communityFeature, searchFeature, notificationsFeature, seoFeature, commerceFeature, loyaltyFeature, homeFeature];
+// analyticsFeature comes first: its visit recorder is middleware around every later route. referralsFeature
+// comes next: its middleware attaches a followed referral link on the first page a new member opens.
+export const features: Feature[] = [analyticsFeature, referralsFeature, accountsFeature, adminFeature, docsFeature, communityFeature, searchFeature, notificationsFeature, seoFeature, commerceFeature, loyaltyFeature, homeFeature];

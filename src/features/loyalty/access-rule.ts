@@ -3,8 +3,10 @@ import { validationFailed } from '../../platform/http/errors.ts';
 import { registerAccessRuleKind } from '../community/access.ts';
 
 export const loyaltyTierRuleKind = 'loyalty_tier';
+export const loyaltyRewardRuleKind = 'loyalty_reward';
 
 const tierRuleConfig = z.object({ tierId: z.number().int().positive() });
+const rewardRuleConfig = z.object({ rewardId: z.number().int().positive() });
 
 /**
  * An exclusive space's rule "members in tier X or above": the community's access rules ask it for each
@@ -41,6 +43,49 @@ export function registerLoyaltyTierRule(): void {
         if (!parsed.success) return 'Loyalty tier (invalid configuration)';
         const tier = await ctx.db.selectFrom('loyalty_tiers').select('name').where('id', '=', parsed.data.tierId).executeTakeFirst();
         return tier ? `Members in the ${tier.name} tier or above` : 'Loyalty tier (the tier was deleted: admits nobody)';
+      },
+    },
+  );
+}
+
+/**
+ * An exclusive space's rule "members who redeemed reward X, while their access lasts": the grant is
+ * written when a member redeems a space-access or early-access reward (rewards.ts). Saving such a reward
+ * adds this rule to its space, so an administrator rarely adds it by hand. One indexed query per member.
+ */
+export function registerLoyaltyRewardRule(): void {
+  registerAccessRuleKind(
+    loyaltyRewardRuleKind,
+    async (ctx, subject, config) => {
+      const parsed = rewardRuleConfig.safeParse(config);
+      if (!parsed.success) return false;
+      const now = new Date();
+      const row = await ctx.db
+        .selectFrom('loyalty_access_grants')
+        .select('id')
+        .where('user_id', '=', subject.user.id)
+        .where('reward_id', '=', parsed.data.rewardId)
+        .where('starts_at', '<=', now)
+        .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', now)]))
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    {
+      label: 'Loyalty reward',
+      inputHint: 'The name (or #id) of a points reward of the kind "Exclusive space" or "Early access": members who redeemed it are admitted while their access lasts.',
+      configFromInput: async (ctx, input) => {
+        const text = input.trim();
+        const rewards = await ctx.db.selectFrom('loyalty_rewards').select(['id', 'name']).where('kind', 'in', ['space_access', 'early_access']).orderBy('id').limit(100).execute();
+        const byId = /^#?(\d+)$/.exec(text);
+        const reward = byId ? rewards.find((r) => r.id === Number(byId[1])) : rewards.find((r) => r.name.toLowerCase() === text.toLowerCase());
+        if (!reward) throw validationFailed({ value: rewards.length ? `Name one of the access rewards: ${rewards.map((r) => `${r.name} (#${r.id})`).join(', ')}.` : 'Create an access reward first (Admin → Loyalty → Rewards).' });
+        return { rewardId: reward.id };
+      },
+      describe: async (ctx, config) => {
+        const parsed = rewardRuleConfig.safeParse(config);
+        if (!parsed.success) return 'Loyalty reward (invalid configuration)';
+        const reward = await ctx.db.selectFrom('loyalty_rewards').select('name').where('id', '=', parsed.data.rewardId).executeTakeFirst();
+        return reward ? `Members who redeemed “${reward.name}”, while their access lasts` : 'Loyalty reward (the reward was deleted: admits nobody)';
       },
     },
   );

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Feature } from '../index.ts';
 import type { JobRow } from '../../platform/jobs/registry.ts';
 import { getMemberContact } from '../accounts/members.ts';
-import { registerLoyaltyTierRule } from './access-rule.ts';
+import { registerLoyaltyRewardRule, registerLoyaltyTierRule } from './access-rule.ts';
 import { linkCustomer } from './accounts.ts';
 import {
   awardAcceptedAnswer,
@@ -18,9 +18,11 @@ import {
   takeBackPointsForCancellation,
   takeBackPointsForRefund,
 } from './earning.ts';
+import { expireDueCodes } from './rewards.ts';
 import { mountLoyaltyRoutes } from './routes.tsx';
 
 registerLoyaltyTierRule();
+registerLoyaltyRewardRule();
 
 const id = z.number().int().positive();
 
@@ -52,7 +54,9 @@ const referralCompleted = z.object({ referralId: id, referrerUserId: id });
  * `points.expired`, `points.clawed_back` (refund or cancellation), `points.adjusted` (an administrator),
  * `points.merged` (a store customer's account joined a member's) and `points.returned` (a code given back).
  * Also `tier.changed` `{accountId, userId, customerId, fromTierId, fromTier, toTierId, toTier, direction}`
- * and `reward.code_used` `{codeId, accountId, valueMinor, currency, usedRef}`.
+ * `reward.code_used` `{codeId, accountId, kind, valueMinor, currency, usedRef}`, `reward.code_expired`
+ * `{codeId, accountId, kind, points, valueMinor, currency, expiresAt}` (the points are not given back) and
+ * `reward.access_granted` `{grantId, accountId, userId, rewardId, spaceId, earlyAccess, endsAt}`.
  */
 export const loyaltyFeature: Feature = {
   name: 'loyalty',
@@ -122,11 +126,15 @@ export const loyaltyFeature: Feature = {
     jobs.define('loyalty.reviewTiers', async (ctx) => {
       await reviewDueTiers(ctx);
     });
+    jobs.define('loyalty.expireCodes', async (ctx) => {
+      await expireDueCodes(ctx);
+    });
   },
   schedules: [
     { name: 'loyalty.postDuePending', cron: '*/10 * * * *', jobKind: 'loyalty.postDuePending' },
     { name: 'loyalty.expireLots', cron: '20 * * * *', jobKind: 'loyalty.expireLots' },
     { name: 'loyalty.awardBirthdays', cron: '0 6 * * *', jobKind: 'loyalty.awardBirthdays' },
     { name: 'loyalty.reviewTiers', cron: '30 2 * * *', jobKind: 'loyalty.reviewTiers' },
+    { name: 'loyalty.expireCodes', cron: '25 * * * *', jobKind: 'loyalty.expireCodes' },
   ],
 };

@@ -1,5 +1,5 @@
 import { stream } from 'hono/streaming';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { MountArgs } from '../index.ts';
 import { clientIp } from '../../platform/http/client-ip.ts';
 import type { HearthContext } from '../../platform/http/env.ts';
@@ -13,7 +13,9 @@ import type { Actor } from '../admin/service.ts';
 import { AdminShell, renderAdminPage, withQuery } from '../admin/views/shell.tsx';
 import { findUserAccountId } from './accounts.ts';
 import { loadRule } from './earning.ts';
-import { consumeCode, listCodes, redeemReward, returnCode, validateCode, type CodeRow, type RewardRow } from './rewards.ts';
+import { codeBenefit, consumeCode, listCodes, redeemReward, returnCode, validateCode, type CodeRow, type RewardRow } from './rewards.ts';
+import { describeBenefit, describeReward, rewardInput } from './reward-kinds.ts';
+import { mountWidgetRoutes } from './widget-routes.tsx';
 import {
   actionResultSchema,
   adjustForm,
@@ -22,6 +24,8 @@ import {
   codeSchema,
   codeValidationSchema,
   consumeBody,
+  accessGrantSchema,
+  validateQuery,
   idParams,
   ledgerLineSchema,
   okSchema,
@@ -62,16 +66,19 @@ import {
   memberRewards,
   previewProgram,
   recordMemberAction,
-  rewardInput,
   ruleUpdateInput,
   setMyBirthday,
+  adminRewardSpaces,
+  describeRewardsFor,
+  listMyAccess,
+  type AccessGrantView,
   tierInput,
   waysToEarn,
   type LedgerLine,
   type PointsSummary,
 } from './service.ts';
-import { minorPerUnit, programSettingsSchema } from './settings.ts';
-import { LoyaltyAdminPage, MemberLedgerPage, ProgramPreview } from './views/admin.tsx';
+import { loadProgramSettings, minorPerUnit, programSettingsSchema, type ProgramSettings } from './settings.ts';
+import { LoyaltyAdminPage, MemberLedgerPage, ProgramPreview, type RewardFormErrors } from './views/admin.tsx';
 import { PointsPage } from './views/points-page.tsx';
 
 function actorOf(c: HearthContext): Actor {
@@ -88,7 +95,7 @@ const summaryJson = (s: PointsSummary): z.input<typeof pointsSummarySchema> => (
 
 const lineJson = (l: LedgerLine): z.input<typeof ledgerLineSchema> => ({ ...l, dueAt: iso(l.dueAt), createdAt: l.createdAt.toISOString() });
 
-const rewardJson = (r: RewardRow): z.input<typeof rewardSchema> => ({
+const rewardJson = (r: RewardRow, settings: ProgramSettings): z.input<typeof rewardSchema> => ({
   id: r.id,
   name: r.name,
   kind: r.kind,
@@ -98,18 +105,34 @@ const rewardJson = (r: RewardRow): z.input<typeof rewardSchema> => ({
   minPoints: r.min_points,
   maxPoints: r.max_points,
   codeValidDays: r.code_valid_days,
+  percentOff: r.percent_off,
+  minOrderMinor: r.min_order_minor,
+  maxDiscountMinor: r.max_discount_minor,
+  product: r.product_id === null ? null : { productId: r.product_id, variantId: r.variant_id, sku: r.product_sku, title: r.product_title },
+  spaceId: r.space_id,
+  accessDays: r.access_days,
+  description: describeReward(r, settings.currency, { redeemMinimumPoints: settings.redeemMinimumPoints }),
 });
 
 const codeJson = (c: CodeRow): z.input<typeof codeSchema> => ({
   id: c.id,
   code: c.code,
+  kind: c.kind,
   points: c.points,
   valueMinor: c.value_minor,
+  percentOff: c.percent_off,
+  minOrderMinor: c.min_order_minor,
+  maxDiscountMinor: c.max_discount_minor,
+  product: c.product_id === null ? null : { productId: c.product_id, variantId: c.variant_id, sku: c.product_sku, title: c.product_title },
+  description: describeBenefit(codeBenefit(c), c.currency),
   currency: c.currency,
   status: c.status,
   expiresAt: c.expires_at.toISOString(),
+  expiredAt: iso(c.expired_at),
   usedAt: iso(c.used_at),
 });
+
+const grantJson = (g: AccessGrantView): z.input<typeof accessGrantSchema> => ({ ...g, startsAt: g.startsAt.toISOString(), endsAt: iso(g.endsAt) });
 
 /** Pages send a visitor who is not signed in to sign in and back, rather than a 401 page. */
 function signedInPage(handler: (c: HearthContext) => Promise<Response>) {
@@ -145,12 +168,19 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
       const viewer = c.get('user');
       const query = parseOr400(pageQuery, { cursor: c.req.query('cursor'), limit: 20 });
       const summary = await getMyPoints(ctx, viewer);
-      const [entries, ways, rewards, codes] = await Promise.all([listMyEntries(ctx, viewer, query), waysToEarn(ctx), memberRewards(ctx), summary.accountId ? listCodes(ctx.db, summary.accountId) : Promise.resolve([])]);
+      const [entries, ways, rewardRows, codes, access] = await Promise.all([
+        listMyEntries(ctx, viewer, query),
+        waysToEarn(ctx),
+        memberRewards(ctx),
+        summary.accountId ? listCodes(ctx.db, summary.accountId) : Promise.resolve([]),
+        listMyAccess(ctx, viewer),
+      ]);
+      const rewards = await describeRewardsFor(ctx, viewer, rewardRows);
       c.header('Cache-Control', 'private, no-store');
       return renderPage(
         c,
         { title: summary.programName, noindex: true },
-        <PointsPage c={c} summary={summary} entries={entries} nextHref={entries.nextCursor ? withQuery(c, { cursor: entries.nextCursor }) : null} ways={ways} rewards={rewards} codes={codes} />,
+        <PointsPage c={c} summary={summary} entries={entries} nextHref={entries.nextCursor ? withQuery(c, { cursor: entries.nextCursor }) : null} ways={ways} rewards={rewards} codes={codes} access={access} />,
       );
     }),
   );
@@ -173,8 +203,12 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
       if (!viewer) throw new AppError('unauthorized', 401, 'Sign in to redeem points.');
       const form = parseOr400(redeemForm, await readFormBody(c));
       try {
-        const code = await redeemReward(ctx, viewer.id, { rewardId: form.rewardId, points: form.points });
-        return redirectWithFlash(c, '/points', 'success', `Your code is ${code.code}. Use it at checkout.`);
+        const redemption = await redeemReward(ctx, viewer.id, { rewardId: form.rewardId, points: form.points });
+        if (redemption.grant) {
+          const until = redemption.grant.ends_at ? ` until ${redemption.grant.ends_at.toISOString().slice(0, 10)}` : '';
+          return redirectWithFlash(c, '/points', 'success', `${redemption.grant.reward_name}: your access is open now${until}.`);
+        }
+        return redirectWithFlash(c, '/points', 'success', `Your code is ${redemption.code.code} (${describeBenefit(codeBenefit(redemption.code), redemption.code.currency)}). Use it at checkout.`);
       } catch (err) {
         return redirectWithFlash(c, '/points', 'error', flashError(err));
       }
@@ -198,9 +232,9 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
 
   // -------------------------------------------------------------------------------- admin pages
 
-  async function renderAdmin(c: HearthContext, status: 200 | 400 = 200, errors?: Record<string, string>, message?: string) {
+  async function renderAdmin(c: HearthContext, status: 200 | 400 = 200, errors?: Record<string, string>, message?: string, rewardErrors?: RewardFormErrors) {
     const actor = actorOf(c);
-    const [settings, rules, tiers, rewards] = await Promise.all([adminGetSettings(ctx, actor), adminListRules(ctx, actor), adminListTiers(ctx, actor), adminListRewards(ctx, actor)]);
+    const [settings, rules, tiers, rewards, spaces] = await Promise.all([adminGetSettings(ctx, actor), adminListRules(ctx, actor), adminListTiers(ctx, actor), adminListRewards(ctx, actor), adminRewardSpaces(ctx, actor)]);
     const purchase = rules.find((r) => r.key === 'purchase') ?? { points: 0 };
     const preview = previewProgram(settings, purchase, 40 * minorPerUnit(settings.currency), settings.redeemMinimumPoints);
     // Not renderAdminPage: this page loads htmx for the live preview.
@@ -208,7 +242,7 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
       c,
       { title: 'Loyalty · Admin', noindex: true, section: 'admin', htmx: true },
       <AdminShell active="loyalty">
-        <LoyaltyAdminPage c={c} settings={settings} rules={rules} tiers={tiers} rewards={rewards} preview={preview} errors={errors} message={message} />
+        <LoyaltyAdminPage c={c} settings={settings} rules={rules} tiers={tiers} rewards={rewards} spaces={spaces} preview={preview} errors={errors} rewardErrors={rewardErrors} message={message} />
       </AdminShell>,
       status,
     );
@@ -266,8 +300,26 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
   app.post('/admin/loyalty/rewards/:id?', async (c) => {
     const idParam = c.req.param('id');
     const id = idParam === undefined ? null : parseOr400(idParams, { id: idParam }).id;
-    const form = parseOr400(rewardForm, await readFormBody(c));
-    await adminSaveReward(ctx, actorOf(c), id, parseOr400(rewardInput, { ...form, maxPoints: null }));
+    const body = await readFormBody(c);
+    const form = rewardForm.safeParse(body);
+    const fail = (fields: Record<string, string>) => renderAdmin(c, 400, undefined, undefined, { rewardId: id, fields, values: body });
+    if (!form.success) return fail(fromZodError(form.error).fields ?? {});
+    const f = form.data;
+    const input = rewardInput.safeParse({
+      ...f,
+      points: f.points ?? undefined,
+      minPoints: f.minPoints ?? 0,
+      codeValidDays: f.codeValidDays ?? 90,
+      sku: f.sku || null,
+      maxPoints: null,
+    });
+    if (!input.success) return fail(fromZodError(input.error).fields ?? {});
+    try {
+      await adminSaveReward(ctx, actorOf(c), id, input.data);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400 && err.fields) return fail(err.fields);
+      throw err;
+    }
     return redirectWithFlash(c, '/admin/loyalty', 'success', id === null ? 'Reward added.' : 'Reward saved.');
   });
 
@@ -389,24 +441,32 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
     tag,
     access: { public: true },
     response: pageSchema(rewardSchema),
-    handler: async () => ({ items: (await memberRewards(ctx)).map(rewardJson), nextCursor: null }),
+    handler: async () => {
+      const settings = await loadProgramSettings(ctx.db);
+      return { items: (await memberRewards(ctx)).map((r) => rewardJson(r, settings)), nextCursor: null };
+    },
   });
 
   api.route({
     method: 'post',
     path: '/loyalty/rewards/{id}/redeem',
     summary: 'Redeem points for a reward',
-    description: 'Spends the points and issues a unique discount code. Fails with `insufficient_points` (409) when the balance does not cover it.',
+    description:
+      'Spends the points. A discount reward issues a unique code (`type: "code"`, the code\'s fields beside it); an access reward opens its space or early-access window at once (`type: "access"`, the grant under `access`). Fails with `insufficient_points` (409) when the balance does not cover it, `access_already_held` (409) while the same access lasts.',
     tag,
     access: { scope: 'write' },
     params: idParams,
     body: redeemBody,
-    response: codeSchema,
+    response: z.union([codeSchema.extend({ type: z.literal('code') }), z.object({ type: z.literal('access'), access: accessGrantSchema })]),
     status: 201,
     handler: async (c, { params, body }) => {
       const viewer = c.get('user');
       if (!viewer) throw new AppError('unauthorized', 401, 'Redeeming needs a member: use a session or a key that acts for one.');
-      return codeJson(await redeemReward(ctx, viewer.id, { rewardId: params.id, points: body.points }));
+      const redemption = await redeemReward(ctx, viewer.id, { rewardId: params.id, points: body.points });
+      if (redemption.code) return { type: 'code' as const, ...codeJson(redemption.code) };
+      const grant = (await listMyAccess(ctx, viewer)).find((g) => g.id === redemption.grant.id);
+      if (!grant) throw new AppError('internal', 500, 'The access just granted could not be read back.');
+      return { type: 'access' as const, access: grantJson(grant) };
     },
   });
 
@@ -426,9 +486,21 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
   });
 
   api.route({
+    method: 'get',
+    path: '/loyalty/me/access',
+    summary: 'Your access rewards',
+    description: 'Exclusive spaces and early-access windows bought with points, newest first; `active` while they last.',
+    tag,
+    access: { scope: 'read' },
+    response: pageSchema(accessGrantSchema),
+    handler: async (c) => ({ items: (await listMyAccess(ctx, c.get('user'))).map(grantJson), nextCursor: null }),
+  });
+
+  api.route({
     method: 'post',
     path: '/loyalty/me/codes/{id}/return',
     summary: 'Return an unused code for its points',
+    description: 'Until the code\'s date. An expired code does not give its points back.',
     tag,
     access: { scope: 'write' },
     params: idParams,
@@ -446,13 +518,15 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
     method: 'get',
     path: '/loyalty/codes/{code}',
     summary: 'Validate a discount code (checkout)',
-    description: 'For the store\'s checkout: whether the code can be used now and its value. Needs an `admin`-scoped key.',
+    description:
+      'For the store\'s checkout: whether the code can be used now, its kind (`amount_off`, `percent_off`, `free_shipping`, `free_product`) and what it gives. With `subtotalMinor`, also checks the minimum order and works out the discount. Needs an `admin`-scoped key.',
     tag,
     access: { scope: 'admin' },
     params: codeParams,
+    query: validateQuery,
     response: codeValidationSchema,
-    handler: async (_c, { params }) => {
-      const v = await validateCode(ctx, params.code);
+    handler: async (_c, { params, query }) => {
+      const v = await validateCode(ctx, params.code, { subtotalMinor: query.subtotalMinor });
       return { ...v, expiresAt: v.expiresAt.toISOString() };
     },
   });
@@ -501,20 +575,25 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
     tag,
     access: { scope: 'admin' },
     response: pageSchema(rewardSchema),
-    handler: async (c) => ({ items: (await adminListRewards(ctx, actorOf(c))).map(rewardJson), nextCursor: null }),
+    handler: async (c) => {
+      const rewards = await adminListRewards(ctx, actorOf(c));
+      const settings = await loadProgramSettings(ctx.db);
+      return { items: rewards.map((r) => rewardJson(r, settings)), nextCursor: null };
+    },
   });
 
   api.route({
     method: 'post',
     path: '/loyalty/admin/rewards',
     summary: 'Add a reward',
-    description: 'Fixed: `points` buy `valueMinor` off. Incremental: every `points` is `valueMinor` off, from `minPoints` (the example program: 20 points = 100, from 200).',
+    description:
+      'By `kind`: `fixed` (`points` buy `valueMinor` off); `incremental` (every `points` is `valueMinor` off, from `minPoints`: the example program is 20 points = 100, from 200); `percentage` (`percentOff`, optional `minOrderMinor` and `maxDiscountMinor`); `free_shipping` (optional `minOrderMinor`, `maxDiscountMinor`); `free_product` (`productId`, optionally `variantId`, or a variant\'s `sku`); `space_access` (`spaceId` of an exclusive space, optional `accessDays`); `early_access` (`accessDays`, optional `spaceId`). A missing field the kind needs is refused with a message under its name. Saving an access reward adds a "Loyalty reward" access rule to its space.',
     tag,
     access: { scope: 'admin' },
     body: rewardInput,
     response: rewardSchema,
     status: 201,
-    handler: async (c, { body }) => rewardJson(await adminSaveReward(ctx, actorOf(c), null, body)),
+    handler: async (c, { body }) => rewardJson(await adminSaveReward(ctx, actorOf(c), null, body), await loadProgramSettings(ctx.db)),
   });
 
   api.route({
@@ -526,7 +605,7 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
     params: idParams,
     body: rewardInput,
     response: rewardSchema,
-    handler: async (c, { params, body }) => rewardJson(await adminSaveReward(ctx, actorOf(c), params.id, body)),
+    handler: async (c, { params, body }) => rewardJson(await adminSaveReward(ctx, actorOf(c), params.id, body), await loadProgramSettings(ctx.db)),
   });
 
   api.route({
@@ -628,4 +707,5 @@ export function mountLoyaltyRoutes({ app, api, ctx }: MountArgs): void {
     handler: async (c, { params, body }) => lineJson(await adminAdjustPoints(ctx, actorOf(c), params.userId, body)),
   });
 
+  mountWidgetRoutes({ app, api, ctx });
 }

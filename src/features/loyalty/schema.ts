@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { programSettingsSchema } from './settings.ts';
+import { codeKinds, rewardKinds } from './tables.ts';
 
 /** zod schemas of the loyalty API: requests, and responses as they appear in the OpenAPI document. */
 
@@ -47,14 +48,89 @@ export const ledgerLineSchema = z
 export const wayToEarnSchema = z.object({ key: z.string(), label: z.string(), points: z.number(), description: z.string() });
 
 export const rewardSchema = z
-  .object({ id: z.number(), name: z.string(), kind: z.enum(['fixed', 'incremental']), enabled: z.boolean(), points: z.number(), valueMinor: z.number(), minPoints: z.number(), maxPoints: z.number().nullable(), codeValidDays: z.number() })
+  .object({
+    id: z.number(),
+    name: z.string(),
+    kind: z.enum(rewardKinds),
+    enabled: z.boolean(),
+    points: z.number(),
+    valueMinor: z.number(),
+    minPoints: z.number(),
+    maxPoints: z.number().nullable(),
+    codeValidDays: z.number(),
+    percentOff: z.number().nullable(),
+    minOrderMinor: z.number().nullable(),
+    maxDiscountMinor: z.number().nullable(),
+    product: z.object({ productId: z.number(), variantId: z.number().nullable(), sku: z.string().nullable(), title: z.string().nullable() }).nullable(),
+    spaceId: z.number().nullable(),
+    accessDays: z.number().nullable(),
+    description: z.string().describe('what it costs and gives, as a member reads it'),
+  })
   .meta({ id: 'LoyaltyReward' });
 
+const productRef = z.object({ productId: z.number(), variantId: z.number().nullable(), sku: z.string().nullable(), title: z.string().nullable() });
+
 export const codeSchema = z
-  .object({ id: z.number(), code: z.string(), points: z.number(), valueMinor: z.number(), currency: z.string(), status: z.string(), expiresAt: z.string(), usedAt: z.string().nullable() })
+  .object({
+    id: z.number(),
+    code: z.string(),
+    kind: z.enum(codeKinds).describe('amount_off, percent_off, free_shipping or free_product'),
+    points: z.number(),
+    valueMinor: z.number().describe('amount_off: the amount off; otherwise 0'),
+    percentOff: z.number().nullable(),
+    minOrderMinor: z.number().nullable(),
+    maxDiscountMinor: z.number().nullable(),
+    product: productRef.nullable(),
+    description: z.string(),
+    currency: z.string(),
+    status: z.enum(['issued', 'used', 'returned', 'expired']),
+    expiresAt: z.string(),
+    expiredAt: z.string().nullable(),
+    usedAt: z.string().nullable(),
+  })
   .meta({ id: 'DiscountCode' });
 
-export const codeValidationSchema = z.object({ code: z.string(), valid: z.boolean(), status: z.string(), valueMinor: z.number(), currency: z.string(), expiresAt: z.string() });
+export const accessGrantSchema = z
+  .object({
+    id: z.number(),
+    rewardName: z.string(),
+    earlyAccess: z.boolean(),
+    space: z.object({ id: z.number(), name: z.string(), url: z.string() }).nullable(),
+    startsAt: z.string(),
+    endsAt: z.string().nullable().describe('null: for good'),
+    active: z.boolean(),
+  })
+  .meta({ id: 'AccessGrant' });
+
+export const redemptionSchema = z
+  .object({
+    type: z.enum(['code', 'access']).describe('code: a discount code for the checkout; access: access that works now'),
+    code: codeSchema.nullable(),
+    access: accessGrantSchema.nullable(),
+  })
+  .meta({ id: 'Redemption' });
+
+export const codeValidationSchema = z
+  .object({
+    code: z.string(),
+    valid: z.boolean(),
+    status: z.enum(['issued', 'used', 'returned', 'expired']),
+    reason: z.string().nullable().describe('why it cannot be used: used, returned, expired or below_minimum'),
+    kind: z.enum(codeKinds),
+    valueMinor: z.number().describe('amount_off: the amount off'),
+    percentOff: z.number().nullable().describe('percent_off: the percent off the order'),
+    minOrderMinor: z.number().nullable().describe('the smallest order it applies to'),
+    maxDiscountMinor: z.number().nullable().describe('percent_off: the largest discount; free_shipping: the most shipping it covers'),
+    freeShipping: z.boolean(),
+    product: productRef.nullable().describe('free_product: the product (or variant) to add free'),
+    discountMinor: z.number().nullable().describe('with ?subtotalMinor=: what the code takes off that order'),
+    description: z.string(),
+    currency: z.string(),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'DiscountCodeValidation' });
+
+export const validateQuery = z.object({ subtotalMinor: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('the order\'s subtotal in minor units, to check the minimum order and work out the discount') });
 
 export const ruleSchema = z
   .object({ key: z.string(), enabled: z.boolean(), points: z.number(), dailyCap: z.number().nullable(), lifetimeCap: z.number().nullable(), config: z.unknown() })
@@ -111,13 +187,23 @@ export const tierForm = z.object({
   earlyAccess: formBool,
 });
 
+/** An empty box is "not given"; anything else must be a whole number. */
+const formNumber = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number({ error: 'Give a whole number.' }).int('Give a whole number.').nullable());
+
 export const rewardForm = z.object({
-  name: z.string(),
-  kind: z.enum(['fixed', 'incremental']),
-  points: z.coerce.number().int(),
-  valueMinor: z.coerce.number().int(),
-  minPoints: z.coerce.number().int().default(0),
-  codeValidDays: z.coerce.number().int().default(90),
+  name: z.string().default(''),
+  kind: z.string().default(''),
+  points: formNumber,
+  valueMinor: formNumber,
+  minPoints: formNumber,
+  codeValidDays: formNumber,
+  percentOff: formNumber,
+  minOrderMinor: formNumber,
+  maxDiscountMinor: formNumber,
+  productId: formNumber,
+  sku: z.string().trim().max(120).optional(),
+  spaceId: formNumber,
+  accessDays: formNumber,
   enabled: formBool,
 });
 

@@ -11,7 +11,12 @@ import { requireAdmin, type Actor } from '../admin/service.ts';
 import { ensureUserAccount, findUserAccountId } from './accounts.ts';
 import { awardRuleToUser, isRuleKey, listRules, loadRule, purchaseConfig, ruleInfo, socialConfig, type EarningRule, type RuleKey } from './earning.ts';
 import { credit, debit, lockAccount, type EntryRow, type LedgerResult } from './ledger.ts';
-import { listRewards, type RewardRow } from './rewards.ts';
+import { grantActive, listGrants, listRewards, type RewardRow } from './rewards.ts';
+import { describeReward, isAccessKind, type RewardInput } from './reward-kinds.ts';
+import { loyaltyRewardRuleKind } from './access-rule.ts';
+import { findRewardProduct } from '../commerce/lookups.ts';
+import { listSpaces } from '../community/service.ts';
+import { addAccessRule, getSpaceForAdmin, listSpacesForAdmin } from '../community/space-admin.ts';
 import { formatMoney, loadProgramSettings, minorPerUnit, pointsValueMinor, programSettingsSchema, saveProgramSettings, type ProgramSettings } from './settings.ts';
 import { listTiers, qualifyingAmount, type Tier } from './tiers.ts';
 import type { EntryKind } from './tables.ts';
@@ -148,6 +153,11 @@ async function summaryOf(ctx: AppContext, accountId: number | null, settings: Pr
     canRedeem: settings.enabled && a.balance >= settings.redeemMinimumPoints,
     redeemMinimumPoints: settings.redeemMinimumPoints,
   };
+}
+
+/** The summary of one account (null: none yet, all zeros), for the storefront widget. */
+export async function pointsSummaryOfAccount(ctx: AppContext, accountId: number | null): Promise<PointsSummary> {
+  return summaryOf(ctx, accountId, await loadProgramSettings(ctx.db));
 }
 
 export async function getMyPoints(ctx: AppContext, viewer: CurrentUser | null): Promise<PointsSummary> {
@@ -387,47 +397,158 @@ export async function adminAdjustPoints(ctx: AppContext, actor: Actor, userId: n
   });
 }
 
-export const rewardInput = z
-  .object({
-    name: z.string().trim().min(1).max(80),
-    kind: z.enum(['fixed', 'incremental']),
-    enabled: z.boolean().default(true),
-    points: z.number().int().min(1).max(10_000_000).describe('fixed: the cost; incremental: the step'),
-    valueMinor: z.number().int().min(1).max(100_000_000).describe('fixed: the value; incremental: the value of one step'),
-    minPoints: z.number().int().min(0).max(10_000_000).default(0),
-    maxPoints: z.number().int().min(1).max(100_000_000).nullable().default(null),
-    codeValidDays: z.number().int().min(1).max(3650).default(90),
-  })
-  .refine((r) => r.maxPoints === null || r.maxPoints >= Math.max(r.minPoints, r.points), { message: 'The maximum must be at least the minimum.', path: ['maxPoints'] });
-
 export async function adminListRewards(ctx: AppContext, actor: Actor): Promise<RewardRow[]> {
   requireAdmin(actor);
   return listRewards(ctx.db, { enabledOnly: false });
 }
 
-export async function adminSaveReward(ctx: AppContext, actor: Actor, id: number | null, input: z.output<typeof rewardInput>): Promise<RewardRow> {
+/** Spaces an access reward can open: exclusive ones (their access rules are what admit a member). */
+export async function adminRewardSpaces(ctx: AppContext, actor: Actor): Promise<Array<{ id: number; name: string; slug: string; visibility: string }>> {
+  requireAdmin(actor);
+  return (await listSpacesForAdmin(ctx, actor)).map((s) => ({ id: s.id, name: s.name, slug: s.slug, visibility: s.visibility }));
+}
+
+/** The columns a reward of this kind keeps; the rest are stored empty. */
+async function rewardValues(ctx: AppContext, actor: Actor, id: number | null, input: RewardInput) {
+  const k = input.kind;
+  const values = {
+    name: input.name,
+    kind: k,
+    enabled: input.enabled,
+    points: input.points,
+    value_minor: k === 'fixed' || k === 'incremental' ? (input.valueMinor ?? 0) : 0,
+    min_points: k === 'incremental' ? input.minPoints : 0,
+    max_points: k === 'incremental' ? input.maxPoints : null,
+    code_valid_days: input.codeValidDays,
+    percent_off: k === 'percentage' ? (input.percentOff ?? null) : null,
+    min_order_minor: k === 'percentage' || k === 'free_shipping' || k === 'free_product' ? (input.minOrderMinor ?? null) : null,
+    max_discount_minor: k === 'percentage' || k === 'free_shipping' ? (input.maxDiscountMinor ?? null) : null,
+    product_id: null as number | null,
+    variant_id: null as number | null,
+    product_sku: null as string | null,
+    product_title: null as string | null,
+    space_id: k === 'space_access' || k === 'early_access' ? (input.spaceId ?? null) : null,
+    access_days: k === 'space_access' || k === 'early_access' ? (input.accessDays ?? null) : null,
+  };
+  if (k === 'free_product') {
+    const product = await findRewardProduct(ctx, { productId: input.productId, variantId: input.variantId, sku: input.sku || null });
+    if (!product) {
+      throw validationFailed(
+        input.productId || input.variantId ? { productId: `No store product has id ${input.productId ?? ''}${input.variantId ? ` with variant ${input.variantId}` : ''}.` } : { sku: `No store product variant has the SKU “${input.sku ?? ''}”.` },
+      );
+    }
+    Object.assign(values, { product_id: product.productId, variant_id: product.variantId, product_sku: product.sku, product_title: product.title });
+  }
+  if (values.space_id !== null) {
+    const space = (await listSpacesForAdmin(ctx, actor)).find((s) => s.id === values.space_id);
+    if (!space) throw validationFailed({ spaceId: 'There is no such space.' });
+    if (space.visibility !== 'exclusive') throw validationFailed({ spaceId: `“${space.name}” is ${space.visibility}: only an exclusive space admits members by rule. Make it exclusive first (Admin → Spaces).` });
+  }
+  if (id !== null && values.space_id !== null) {
+    // Grants already given name the reward, not the space: moving the reward would move their holders too.
+    const before = await ctx.db.selectFrom('loyalty_rewards').select('space_id').where('id', '=', id).executeTakeFirst();
+    const granted = await ctx.db.selectFrom('loyalty_access_grants').select('id').where('reward_id', '=', id).limit(1).executeTakeFirst();
+    if (before && granted && before.space_id !== values.space_id) throw validationFailed({ spaceId: 'Members already hold access through this reward: add a new reward for another space.' });
+  }
+  return values;
+}
+
+export async function adminSaveReward(ctx: AppContext, actor: Actor, id: number | null, input: RewardInput): Promise<RewardRow> {
   const { actorId } = requireAdmin(actor);
-  return ctx.db.transaction().execute(async (trx) => {
-    const values = { name: input.name, kind: input.kind, enabled: input.enabled, points: input.points, value_minor: input.valueMinor, min_points: input.minPoints, max_points: input.maxPoints, code_valid_days: input.codeValidDays };
-    const row =
+  const values = await rewardValues(ctx, actor, id, input);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    if (id !== null) {
+      const before = await trx.selectFrom('loyalty_rewards').select('kind').where('id', '=', id).executeTakeFirst();
+      if (before && isAccessKind(before.kind) !== isAccessKind(values.kind)) throw validationFailed({ kind: 'A discount reward cannot become an access reward or the other way round: add a new reward.' });
+    }
+    const saved =
       id === null
         ? await trx.insertInto('loyalty_rewards').values(values).returningAll().executeTakeFirstOrThrow()
         : await trx.updateTable('loyalty_rewards').set(values).where('id', '=', id).returningAll().executeTakeFirst();
-    if (!row) throw notFound('No such reward.');
-    await recordAudit(trx, { actorId, action: id === null ? 'loyalty.reward_created' : 'loyalty.reward_changed', subject: `loyalty_reward:${row.id}`, detail: values, ip: actor.ip });
-    return row;
+    if (!saved) throw notFound('No such reward.');
+    await recordAudit(trx, { actorId, action: id === null ? 'loyalty.reward_created' : 'loyalty.reward_changed', subject: `loyalty_reward:${saved.id}`, detail: values, ip: actor.ip });
+    return saved;
+  });
+  if (row.space_id !== null) await ensureRewardRule(ctx, actor, row.space_id, row.id);
+  return row;
+}
+
+/** The space's rule admitting this reward's holders, added through the community's access rules once. */
+async function ensureRewardRule(ctx: AppContext, actor: Actor, spaceId: number, rewardId: number): Promise<void> {
+  const space = await getSpaceForAdmin(ctx, actor, spaceId);
+  const has = space.rules.some((r) => r.kind === loyaltyRewardRuleKind && typeof r.config === 'object' && r.config !== null && 'rewardId' in r.config && r.config.rewardId === rewardId);
+  if (!has) await addAccessRule(ctx, actor, spaceId, loyaltyRewardRuleKind, `#${rewardId}`);
+}
+
+/** A member's access grants with the space each opens, as far as the member may see it. */
+export interface AccessGrantView {
+  id: number;
+  rewardName: string;
+  earlyAccess: boolean;
+  space: { id: number; name: string; url: string } | null;
+  startsAt: Date;
+  endsAt: Date | null;
+  active: boolean;
+}
+
+export async function listMyAccess(ctx: AppContext, viewer: CurrentUser | null): Promise<AccessGrantView[]> {
+  const user = requireMember(viewer);
+  const grants = await listGrants(ctx.db, user.id);
+  if (grants.length === 0) return [];
+  const spaces = grants.some((g) => g.space_id !== null) ? await listSpaces(ctx, user) : [];
+  const now = new Date();
+  return grants.map((g) => {
+    const space = spaces.find((s) => s.id === g.space_id);
+    return { id: g.id, rewardName: g.reward_name, earlyAccess: g.early_access, space: space ? { id: space.id, name: space.name, url: space.url } : null, startsAt: g.starts_at, endsAt: g.ends_at, active: grantActive(g, now) };
   });
 }
 
-/** Whether a member's tier grants early access (drops, seasonal sales): for features that open windows early. */
-export async function hasEarlyAccess(ctx: AppContext, userId: number): Promise<boolean> {
+/** A reward as a member reads it: what it costs and gives, and whether it is a code or access. */
+export interface RewardView {
+  id: number;
+  name: string;
+  kind: RewardRow['kind'];
+  points: number;
+  minPoints: number;
+  access: boolean;
+  description: string;
+}
+
+export async function describeRewardsFor(ctx: AppContext, viewer: CurrentUser | null, rewards: RewardRow[]): Promise<RewardView[]> {
+  const settings = await loadProgramSettings(ctx.db);
+  const spaces = viewer && rewards.some((r) => r.space_id !== null) ? await listSpaces(ctx, viewer) : [];
+  return rewards.map((r) => ({
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    points: r.points,
+    minPoints: r.kind === 'incremental' ? Math.max(r.min_points, settings.redeemMinimumPoints, r.points) : r.points,
+    access: isAccessKind(r.kind),
+    description: describeReward(r, settings.currency, { redeemMinimumPoints: settings.redeemMinimumPoints, spaceName: spaces.find((s) => s.id === r.space_id)?.name ?? null }),
+  }));
+}
+
+/**
+ * Whether a member has early access (drops, seasonal sales), through their tier or an early-access
+ * reward whose window is open: for features that open windows early.
+ */
+export async function hasEarlyAccess(ctx: AppContext, userId: number, now = new Date()): Promise<boolean> {
   const row = await ctx.db
     .selectFrom('loyalty_accounts as a')
     .innerJoin('loyalty_tiers as t', 't.id', 'a.tier_id')
     .select('t.early_access')
     .where('a.user_id', '=', userId)
     .executeTakeFirst();
-  return row?.early_access ?? false;
+  if (row?.early_access) return true;
+  const grant = await ctx.db
+    .selectFrom('loyalty_access_grants')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('early_access', '=', true)
+    .where('starts_at', '<=', now)
+    .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', now)]))
+    .executeTakeFirst();
+  return grant !== undefined;
 }
 
 function csvCell(value: string | number | null): string {

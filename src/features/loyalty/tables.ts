@@ -111,7 +111,8 @@ export interface LoyaltyRulesTable {
   updated_at: Timestamp;
 }
 
-export type RewardKind = 'fixed' | 'incremental';
+export const rewardKinds = ['fixed', 'incremental', 'percentage', 'free_shipping', 'free_product', 'space_access', 'early_access'] as const;
+export type RewardKind = (typeof rewardKinds)[number];
 
 export interface LoyaltyRewardsTable {
   id: Generated<number>;
@@ -123,10 +124,22 @@ export interface LoyaltyRewardsTable {
   min_points: Defaulted<number>;
   max_points: Nullable<number>;
   code_valid_days: Defaulted<number>;
+  percent_off: Nullable<number>;
+  min_order_minor: Nullable<number>;
+  max_discount_minor: Nullable<number>;
+  product_id: Nullable<number>;
+  variant_id: Nullable<number>;
+  product_sku: Nullable<string>;
+  product_title: Nullable<string>;
+  space_id: Nullable<number>;
+  access_days: Nullable<number>;
   created_at: Timestamp;
 }
 
-export type CodeStatus = 'issued' | 'used' | 'returned';
+export const codeKinds = ['amount_off', 'percent_off', 'free_shipping', 'free_product'] as const;
+export type CodeKind = (typeof codeKinds)[number];
+
+export type CodeStatus = 'issued' | 'used' | 'returned' | 'expired';
 
 export interface LoyaltyCodesTable {
   id: Generated<number>;
@@ -137,9 +150,32 @@ export interface LoyaltyCodesTable {
   value_minor: number;
   currency: string;
   status: Defaulted<CodeStatus>;
+  kind: Defaulted<CodeKind>;
+  percent_off: Nullable<number>;
+  min_order_minor: Nullable<number>;
+  max_discount_minor: Nullable<number>;
+  product_id: Nullable<number>;
+  variant_id: Nullable<number>;
+  product_sku: Nullable<string>;
+  product_title: Nullable<string>;
   expires_at: Instant;
+  expired_at: NullableTimestamp;
   used_at: NullableTimestamp;
   used_ref: Nullable<string>;
+  created_at: Timestamp;
+}
+
+export interface LoyaltyAccessGrantsTable {
+  id: Generated<number>;
+  account_id: number;
+  user_id: number;
+  reward_id: Nullable<number>;
+  reward_name: string;
+  space_id: Nullable<number>;
+  early_access: Defaulted<boolean>;
+  points: number;
+  starts_at: Timestamp;
+  ends_at: NullableTimestamp;
   created_at: Timestamp;
 }
 
@@ -156,4 +192,5 @@ export interface LoyaltyTables {
   loyalty_rules: LoyaltyRulesTable;
   loyalty_rewards: LoyaltyRewardsTable;
   loyalty_codes: LoyaltyCodesTable;
+  loyalty_access_grants: LoyaltyAccessGrantsTable;
 }

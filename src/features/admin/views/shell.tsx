@@ -3,7 +3,7 @@ import type { HearthContext } from '../../../platform/http/env.ts';
 import { renderPage } from '../../../web/layout.tsx';
 import { Icon } from '../../../web/icons.tsx';
 
-export type AdminSection = 'overview' | 'analytics' | 'loyalty' | 'jobs' | 'mail' | 'users' | 'spaces' | 'store' | 'api-keys' | 'settings' | 'audit';
+export type AdminSection = 'overview' | 'analytics' | 'loyalty' | 'referrals' | 'jobs' | 'mail' | 'users' | 'spaces' | 'store' | 'api-keys' | 'settings' | 'audit';
 
 const sections: Array<{ key: AdminSection; href: string; label: string; icon: string }> = [
   { key: 'overview', href: '/admin', label: 'Overview', icon: 'chart' },
@@ -12,6 +12,7 @@ const sections: Array<{ key: AdminSection; href: string; label: string; icon: st
   { key: 'spaces', href: '/admin/spaces', label: 'Spaces', icon: 'message' },
   { key: 'store', href: '/admin/store', label: 'Store', icon: 'gift' },
   { key: 'loyalty', href: '/admin/loyalty', label: 'Loyalty', icon: 'star' },
+  { key: 'referrals', href: '/admin/referrals', label: 'Referrals', icon: 'gift' },
   { key: 'jobs', href: '/admin/jobs', label: 'Jobs', icon: 'clock' },
   { key: 'mail', href: '/admin/mail', label: 'Mail outbox', icon: 'mail' },
   { key: 'api-keys', href: '/admin/api-keys', label: 'API keys', icon: 'key' },

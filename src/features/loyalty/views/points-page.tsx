@@ -1,8 +1,9 @@
 import type { HearthContext } from '../../../platform/http/env.ts';
 import type { Page } from '../../../platform/http/pagination.ts';
 import { Badge, Button, Card, DataTable, EmptyState, Field, Form, PageHeader, Pagination, Progress, Select, Stat } from '../../../web/components.tsx';
-import type { CodeRow, RewardRow } from '../rewards.ts';
-import type { LedgerLine, PointsSummary, WayToEarn } from '../service.ts';
+import { codeBenefit, type CodeRow } from '../rewards.ts';
+import { describeBenefit } from '../reward-kinds.ts';
+import type { AccessGrantView, LedgerLine, PointsSummary, RewardView, WayToEarn } from '../service.ts';
 import { formatMoney } from '../settings.ts';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
@@ -57,8 +58,8 @@ export function PointsSummaryCards({ summary }: { summary: PointsSummary }) {
   );
 }
 
-export function PointsPage(props: { c: HearthContext; summary: PointsSummary; entries: Page<LedgerLine>; nextHref: string | null; ways: WayToEarn[]; rewards: RewardRow[]; codes: CodeRow[] }) {
-  const { c, summary, entries, nextHref, ways, rewards, codes } = props;
+export function PointsPage(props: { c: HearthContext; summary: PointsSummary; entries: Page<LedgerLine>; nextHref: string | null; ways: WayToEarn[]; rewards: RewardView[]; codes: CodeRow[]; access: AccessGrantView[] }) {
+  const { c, summary, entries, nextHref, ways, rewards, codes, access } = props;
   const tierAmount = summary.tierProgress.basis === 'spend' ? formatMoney(summary.tierProgress.amount, summary.currency) : `${summary.tierProgress.amount.toLocaleString('en')} points`;
   return (
     <div class="stack">
@@ -110,18 +111,16 @@ export function PointsPage(props: { c: HearthContext; summary: PointsSummary; en
                 <Form c={c} action="/points/redeem">
                   <input type="hidden" name="rewardId" value={String(r.id)} />
                   <p>
-                    <strong>{r.name}</strong>:{' '}
-                    {r.kind === 'fixed'
-                      ? `${r.points.toLocaleString('en')} points for ${formatMoney(r.value_minor, summary.currency)} off`
-                      : `every ${r.points} points is ${formatMoney(r.value_minor, summary.currency)} off, from ${Math.max(r.min_points, summary.redeemMinimumPoints).toLocaleString('en')} points`}
+                    <strong>{r.name}</strong>: {r.description}
+                    {r.access && <span class="muted small"> · opens as soon as you redeem</span>}
                   </p>
                   {r.kind === 'incremental' && (
                     <div class="field">
                       <label for={`reward-${r.id}-points`}>Points to redeem</label>
-                      <input id={`reward-${r.id}-points`} name="points" type="number" min={Math.max(r.min_points, summary.redeemMinimumPoints)} step={r.points} value={String(Math.max(r.min_points, summary.redeemMinimumPoints))} />
+                      <input id={`reward-${r.id}-points`} name="points" type="number" min={r.minPoints} step={r.points} value={String(r.minPoints)} />
                     </div>
                   )}
-                  <Button size="sm" variant={summary.canRedeem ? 'primary' : 'secondary'}>
+                  <Button size="sm" variant={summary.canRedeem && summary.balance >= r.minPoints ? 'primary' : 'secondary'}>
                     Redeem
                   </Button>
                 </Form>
@@ -130,28 +129,67 @@ export function PointsPage(props: { c: HearthContext; summary: PointsSummary; en
           </ul>
         )}
         {codes.length > 0 && (
-          <DataTable head={['Code', 'Value', 'Status', '']}>
-            {codes.map((code) => (
-              <tr>
-                <td>
-                  <code>{code.code}</code>
-                </td>
-                <td>{formatMoney(code.value_minor, code.currency)}</td>
-                <td>{code.status === 'issued' && code.expires_at.getTime() < Date.now() ? 'expired' : code.status}</td>
-                <td>
-                  {code.status === 'issued' && code.expires_at.getTime() > Date.now() && (
-                    <Form c={c} action={`/points/codes/${code.id}/return`}>
-                      <Button size="sm" variant="ghost">
-                        Return for {code.points} points
-                      </Button>
-                    </Form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
+          <>
+            <h3>Your codes</h3>
+            <DataTable head={['Code', 'Gives', 'Status', '']}>
+              {codes.map((code) => {
+                const expired = code.status === 'expired' || (code.status === 'issued' && code.expires_at.getTime() <= Date.now());
+                return (
+                  <tr>
+                    <td>
+                      <code>{code.code}</code>
+                    </td>
+                    <td>{describeBenefit(codeBenefit(code), code.currency)}</td>
+                    <td>
+                      {expired ? (
+                        <>
+                          <Badge tone="danger">Expired</Badge> <span class="muted small">{dateFormat.format(code.expired_at ?? code.expires_at)}</span>
+                        </>
+                      ) : code.status === 'issued' ? (
+                        <>
+                          <Badge tone="success">Ready</Badge> <span class="muted small">until {dateFormat.format(code.expires_at)}</span>
+                        </>
+                      ) : (
+                        <Badge>{code.status === 'used' ? 'Used' : 'Returned'}</Badge>
+                      )}
+                    </td>
+                    <td>
+                      {code.status === 'issued' && !expired && (
+                        <Form c={c} action={`/points/codes/${code.id}/return`}>
+                          <Button size="sm" variant="ghost">
+                            Return for {code.points} points
+                          </Button>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </DataTable>
+            <p class="muted small">An unused code can be returned for its points until it expires; an expired code does not give its points back.</p>
+          </>
         )}
       </Card>
+      {access.length > 0 && (
+        <Card title="Your access">
+          <ul class="list-plain stack">
+            {access.map((g) => (
+              <li>
+                <strong>{g.rewardName}</strong>
+                {g.space && (
+                  <>
+                    {' '}
+                    · <a href={g.space.url}>{g.space.name}</a>
+                  </>
+                )}
+                {g.earlyAccess && ' · early access'}{' '}
+                {g.active ? <Badge tone="success">Open</Badge> : <Badge>Ended</Badge>}
+                <span class="muted small"> · {g.endsAt ? `${g.active ? 'until' : 'ended'} ${dateFormat.format(g.endsAt)}` : 'for good'}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       <Card title="Ways to earn">
         <ul class="list-plain stack">
           {ways.map((w) => (
