@@ -60,9 +60,16 @@ const commands: Record<string, Command> = {
       await ensureClientBuild(log);
       const { createContext, startServer } = await import('./server.ts');
       const ctx = await createContext(config, { log });
-      const { seedDemoIfEmpty } = await import('./demo/seed.ts');
-      const demo = config.demoSeed ? await seedDemoIfEmpty(ctx) : null;
+      const { seedDemoIfEmpty, seedDemoStore } = await import('./demo/seed.ts');
+      // The community first, so the first page is served at once; the demo store follows in the background.
+      const demo = config.demoSeed ? await seedDemoIfEmpty(ctx, { store: false }) : null;
       const running = await startServer(ctx);
+      if (demo) {
+        seedDemoStore(ctx, 1).then(
+          (r) => log.info(r, 'demo store seeded'),
+          (err: unknown) => log.error({ err }, 'demo store could not be seeded'),
+        );
+      }
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');
         await running.close();

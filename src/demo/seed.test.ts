@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHearth, TestClient, type TestHearth } from '../../test/helpers.ts';
-import { DEMO_ADMIN, seedDemo, seedDemoIfEmpty } from './seed.ts';
+import { DEMO_ADMIN, seedDemo, seedDemoIfEmpty, seedDemoStore } from './seed.ts';
 import { verifyPassword } from '../features/accounts/passwords.ts';
 
 let first: TestHearth;
@@ -24,10 +24,10 @@ async function contentOf(t: TestHearth) {
 describe('demo community', () => {
   it('is the same for the same seed, different for another, and realistic in size', async () => {
     const started = performance.now();
-    const result = await seedDemo(first.ctx, { seed: 7 });
+    const result = await seedDemo(first.ctx, { seed: 7, store: false });
     const elapsed = performance.now() - started;
-    await seedDemo(second.ctx, { seed: 7 });
-    await seedDemo(third.ctx, { seed: 8 });
+    await seedDemo(second.ctx, { seed: 7, store: false });
+    await seedDemo(third.ctx, { seed: 8, store: false });
 
     const a = await contentOf(first);
     const b = await contentOf(second);
@@ -130,5 +130,52 @@ describe('demo community', () => {
     const secret = testerPosts[0]?.title ?? '';
     const feed = await (await anonymous.get('/api/v1/topics?limit=100')).json();
     expect(feed.items.map((x: { title: string }) => x.title)).not.toContain(secret);
+  });
+
+  it('records the history of the community in the event stream, without queueing work for it', async () => {
+    const db = first.ctx.db;
+    const names = await db.selectFrom('domain_events').select(['name', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('name').orderBy('name').execute();
+    const replies = await db.selectFrom('replies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const solved = await db.selectFrom('topics').select((eb) => eb.fn.countAll<number>().as('n')).where('accepted_reply_id', 'is not', null).executeTakeFirstOrThrow();
+    expect(Object.fromEntries(names.map((r) => [r.name, Number(r.n)]))).toEqual({
+      'answer.accepted': Number(solved.n),
+      'reply.created': Number(replies.n),
+      'topic.created': 99,
+      'user.registered': 63,
+    });
+    const oldest = await db.selectFrom('domain_events').select('occurred_at').orderBy('occurred_at').executeTakeFirstOrThrow();
+    expect(oldest.occurred_at.getTime()).toBeLessThan(Date.now() - 500 * 86_400_000);
+    expect(await db.selectFrom('jobs').select('id').where('event_id', 'is not', null).execute()).toEqual([]);
+  });
+
+  it('fills the demo store: products, member and non-member customers, orders, refunds, and the points they earned', async () => {
+    const result = await seedDemoStore(second.ctx, 7);
+    const db = second.ctx.db;
+    expect(result.products).toBe(15);
+    expect(result.orders).toBeGreaterThan(150);
+    expect(result.refunds).toBeGreaterThan(0);
+    const customers = await db.selectFrom('commerce_customers').select(['user_id']).execute();
+    const linked = customers.filter((c) => c.user_id !== null).length;
+    expect(linked).toBeGreaterThan(30);
+    expect(customers.length - linked).toBe(50);
+    // Every paid order was recorded by loyalty as of the day it was paid.
+    const paid = await db.selectFrom('commerce_orders').select('id').where('paid_at', 'is not', null).execute();
+    const recorded = await db.selectFrom('loyalty_orders').select('order_id').execute();
+    expect(recorded.length).toBe(paid.length);
+    const kinds = await db.selectFrom('loyalty_entries').select('kind').distinct().execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(expect.arrayContaining(['expire', 'pending', 'post']));
+    const member = await db
+      .selectFrom('loyalty_accounts')
+      .select(['balance', 'tier_id'])
+      .where('user_id', 'is not', null)
+      .where('merged_into', 'is', null)
+      .orderBy('balance', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(Number(member.balance)).toBeGreaterThan(200);
+    expect(member.tier_id).not.toBeNull();
+    // The same seeds (first and second hold the same community) give the same store.
+    await seedDemoStore(first.ctx, 7);
+    const totals = async (t: TestHearth) => (await t.ctx.db.selectFrom('commerce_orders').select(['name', 'total_minor']).orderBy('name').execute()).map((o) => `${o.name}:${o.total_minor}`);
+    expect(await totals(first)).toEqual(await totals(second));
   });
 });

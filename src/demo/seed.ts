@@ -11,6 +11,7 @@ import { slugify } from '../features/community/service.ts';
 import type { TopicKind } from '../features/community/tables.ts';
 import * as content from './content.ts';
 import { Random } from './random.ts';
+import { seedStore, type StoreSeedResult } from './store.ts';
 import { demoTopicTags } from './demo-tags.ts';
 import { insertTopicTags, recountTags } from '../features/community/tags.ts';
 
@@ -18,6 +19,8 @@ export interface SeedResult {
   members: number;
   topics: number;
   replies: number;
+  /** Store orders, from the demo store's customers. */
+  orders: number;
   adminEmail: string;
   adminPassword: string;
   /** Every other demo account signs in with this password. */
@@ -276,7 +279,7 @@ function closedSpaceInsiders(members: Person[]): Map<string, Person[]> {
  * spaces, topics and replies (timestamps are relative to now). Everything is written in one
  * transaction with multi-row inserts, so it takes about a second on the embedded database.
  */
-export async function seedDemo(ctx: AppContext, opts: { seed: number }): Promise<SeedResult> {
+export async function seedDemo(ctx: AppContext, opts: { seed: number; store?: boolean }): Promise<SeedResult> {
   const existing = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (existing) throw conflict('The database already has members; the demo community only seeds an empty one.', 'not_empty');
   const rng = new Random(opts.seed);
@@ -295,7 +298,23 @@ export async function seedDemo(ctx: AppContext, opts: { seed: number }): Promise
     });
 
   ctx.site = await loadSiteSettings(ctx.db);
-  return { ...counts, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password, memberPassword: DEMO_MEMBER_PASSWORD };
+  const store = opts.store === false ? null : await seedDemoStore(ctx, opts.seed);
+  return { ...counts, orders: store?.orders ?? 0, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password, memberPassword: DEMO_MEMBER_PASSWORD };
+}
+
+/**
+ * The demo store (products, customers, eighteen months of orders) and the points they earned. It takes
+ * a few seconds on the embedded database, so a first `hearth start` runs it after the server is up.
+ */
+export async function seedDemoStore(ctx: AppContext, seed: number): Promise<StoreSeedResult> {
+  const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const members = await ctx.db.selectFrom('users').select(['id', 'email', 'display_name', 'created_at']).where('role', '=', 'member').orderBy('id').execute();
+  return seedStore(
+    ctx,
+    new Random(seed * 7919 + 1),
+    now,
+    members.map((u) => ({ id: u.id, email: u.email, displayName: u.display_name, joinedAt: u.created_at.getTime() })),
+  );
 }
 
 async function seedContent(trx: Executor, rng: Random, now: number, adminId: number, memberHash: string): Promise<{ members: number; topics: number; replies: number }> {
@@ -386,6 +405,8 @@ async function seedContent(trx: Executor, rng: Random, now: number, adminId: num
       from (values ${sql.join(accepted)}) as v (topic_id, reply_id, solved_at) where topics.id = v.topic_id`.execute(trx);
   }
 
+  await recordHistory(trx, [admin, ...people], planned, spaceIdBySlug, topicIdByTitle, replyIdByKey);
+
   for (const space of content.spaces) {
     const inSpace = planned.filter((t) => t.spaceSlug === space.slug);
     await trx
@@ -395,6 +416,38 @@ async function seedContent(trx: Executor, rng: Random, now: number, adminId: num
       .execute();
   }
   return { members: people.length + 1, topics: planned.length, replies: replyValues.length };
+}
+
+/**
+ * The event stream the demo community would have produced (members joining, topics, replies, accepted
+ * answers), written into `domain_events` at the times they happened, so analytics has history to roll
+ * up. Only the stream: no subscriber runs for the past, so nobody is notified or mailed about it.
+ */
+async function recordHistory(
+  trx: Executor,
+  people: Person[],
+  planned: PlannedTopic[],
+  spaceIdBySlug: Map<string, number>,
+  topicIdByTitle: Map<string, number>,
+  replyIdByKey: Map<string, number>,
+): Promise<void> {
+  const events: Array<{ name: string; payload: string; actor_id: number; occurred_at: Date }> = [];
+  const add = (name: string, payload: Record<string, unknown>, actor: number, at: number) => events.push({ name, payload: JSON.stringify(payload), actor_id: actor, occurred_at: new Date(at) });
+  for (const p of people) add('user.registered', { userId: p.id }, p.id, p.joinedAt);
+  for (const t of planned) {
+    const topicId = topicIdByTitle.get(t.title);
+    const spaceId = spaceIdBySlug.get(t.spaceSlug);
+    if (!topicId || !spaceId) continue;
+    add('topic.created', { topicId, spaceId, authorId: t.author.id, kind: t.kind, tags: demoTopicTags(t.title, t.spaceSlug) }, t.author.id, t.at);
+    t.replies.forEach((r, i) => {
+      const replyId = replyIdByKey.get(`${topicId}:${r.at}`);
+      if (!replyId) return;
+      add('reply.created', { replyId, topicId, authorId: r.authorId, topicAuthorId: t.author.id }, r.authorId, r.at);
+      if (i === t.acceptedIndex && t.solvedAt) add('answer.accepted', { topicId, replyId, answererId: r.authorId, askerId: t.author.id }, t.author.id, t.solvedAt);
+    });
+  }
+  events.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+  for (let i = 0; i < events.length; i += 500) await trx.insertInto('domain_events').values(events.slice(i, i + 500)).execute();
 }
 
 /**
@@ -431,8 +484,8 @@ async function seedSpaceAccess(trx: Executor, now: number, spaceIdBySlug: Map<st
 }
 
 /** Seeds only a database with no members, so restarting never duplicates the demo. */
-export async function seedDemoIfEmpty(ctx: AppContext): Promise<SeedResult | null> {
+export async function seedDemoIfEmpty(ctx: AppContext, opts: { store?: boolean } = {}): Promise<SeedResult | null> {
   const any = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (any) return null;
-  return seedDemo(ctx, { seed: 1 });
+  return seedDemo(ctx, { seed: 1, ...opts });
 }
