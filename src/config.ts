@@ -37,6 +37,7 @@ const envSchema = z.object({
   DEMO_SEED: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   SHOPIFY_WEBHOOK_SECRET: z
     .string()
     .trim()
@@ -78,6 +79,8 @@ export interface Config {
   trustProxy: boolean;
   /** Seconds a page rendered for signed-out visitors is served from memory; 0 turns the cache off. */
   pageCacheSeconds: number;
+  /** Jobs this process's worker runs at once on PostgreSQL (the embedded database runs one at a time). */
+  jobConcurrency: number;
   /** Verifies `X-Shopify-Hmac-Sha256` on /webhooks/shopify; unset refuses those webhooks with 503. */
   shopifyWebhookSecret: string | undefined;
   /** Currency of store prices that arrive without one (Shopify product webhooks). */
@@ -112,6 +115,7 @@ export const configDocs: Array<{ name: keyof Env; default: string; meaning: stri
   { name: 'WORKER', default: 'on', meaning: 'run jobs and schedules in this process' },
   { name: 'DEMO_SEED', default: 'on', meaning: 'fill an empty database with the demo community at start' },
   { name: 'TRUST_PROXY', default: 'off', meaning: 'on behind a reverse proxy: take the client address from X-Forwarded-For' },
+  { name: 'JOB_CONCURRENCY', default: '4', meaning: 'jobs (reactions to domain events, emails) the worker runs at once on PostgreSQL; the embedded database runs one at a time' },
   { name: 'PAGE_CACHE_SECONDS', default: '10', meaning: 'how long a page rendered for signed-out visitors is served from memory (0 turns it off); a change made through this process drops it at once' },
   { name: 'SHOPIFY_WEBHOOK_SECRET', default: '(unset)', meaning: 'the Shopify app’s webhook signing secret; POST /webhooks/shopify answers 503 until it is set' },
   { name: 'STORE_CURRENCY', default: 'GBP', meaning: 'the store’s currency, for prices sent without one (Shopify product webhooks)' },
@@ -153,6 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     demoSeed: env.DEMO_SEED === 'on',
     trustProxy: env.TRUST_PROXY === 'on',
     pageCacheSeconds: env.PAGE_CACHE_SECONDS,
+    jobConcurrency: env.JOB_CONCURRENCY,
     shopifyWebhookSecret: env.SHOPIFY_WEBHOOK_SECRET,
     storeCurrency: env.STORE_CURRENCY,
     widgetSecret: env.WIDGET_SECRET,

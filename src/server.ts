@@ -65,7 +65,8 @@ export async function startServer(ctx: AppContext, opts: { listen?: boolean } = 
   let worker: JobWorker | undefined;
   let scheduler: Scheduler | undefined;
   if (ctx.config.worker) {
-    worker = new JobWorker(ctx);
+    // On PostgreSQL a batch runs side by side, each job on its own connection; PGlite has only one.
+    worker = new JobWorker(ctx, ctx.database.kind === 'postgres' ? { concurrency: ctx.config.jobConcurrency, batchSize: 8 * ctx.config.jobConcurrency } : {});
     worker.start();
     scheduler = new Scheduler(ctx, features.flatMap((f) => f.schedules ?? []));
     scheduler.start();

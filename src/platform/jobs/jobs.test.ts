@@ -196,3 +196,25 @@ describe('domain events', () => {
     expect(await t.ctx.db.selectFrom('jobs').select('id').execute()).toHaveLength(0);
   });
 });
+
+describe('running a batch side by side', () => {
+  it('runs up to `concurrency` jobs at once, marks the good ones done together and a failing one failed', async () => {
+    let inFlight = 0;
+    let most = 0;
+    t.ctx.jobs.define('test.slow', async (_ctx, job) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      if ((job.payload as { n: number }).n === 3) throw new Error('job 3 refused');
+    });
+    const ids: number[] = [];
+    for (let n = 0; n < 8; n++) ids.push(await enqueueJob(t.ctx.db, 'test.slow', { n }));
+    const worker = new JobWorker(t.ctx, { concurrency: 3, batchSize: 8 });
+    expect(await worker.runDue()).toBe(8);
+    expect(most).toBe(3);
+    const rows = await t.ctx.db.selectFrom('jobs').select(['id', 'state', 'locked_by']).where('id', 'in', ids).orderBy('id').execute();
+    expect(rows.map((r) => r.state)).toEqual(['done', 'done', 'done', 'failed', 'done', 'done', 'done', 'done']);
+    expect(rows.every((r) => r.locked_by === null)).toBe(true);
+  });
+});

@@ -7,6 +7,12 @@ export interface WorkerOptions {
   /** How often to look for due jobs when idle. */
   pollMs?: number;
   batchSize?: number;
+  /**
+   * How many jobs of a batch run at once, each in its own transaction. Handlers already meet their events
+   * in any order (several workers on several processes share the table, and a failed job is retried
+   * later), so running a batch side by side changes nothing they can see; 1 runs them in order.
+   */
+  concurrency?: number;
   /** A job still running after this long is taken to have died with its process and is claimed again. */
   staleAfterMs?: number;
   /** First retry delay; doubles each attempt. */
@@ -39,7 +45,7 @@ export class JobWorker {
     private readonly ctx: AppContext,
     opts: WorkerOptions = {},
   ) {
-    this.#opts = { pollMs: 1000, batchSize: 10, staleAfterMs: 10 * 60_000, backoffBaseMs: 5000, ...opts };
+    this.#opts = { pollMs: 1000, batchSize: 10, concurrency: 1, staleAfterMs: 10 * 60_000, backoffBaseMs: 5000, ...opts };
   }
 
   start(): void {
@@ -88,25 +94,34 @@ export class JobWorker {
     return [...result.rows].sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, eventId: r.event_id }));
   }
 
-  /** Claims and runs one batch of due jobs; returns how many ran. */
+  /** Claims and runs one batch of due jobs; returns how many ran. The ones that succeeded are marked done together. */
   async runDue(): Promise<number> {
     const jobs = await this.claim();
-    for (const job of jobs) await this.#run(job);
+    const done: number[] = [];
+    let next = 0;
+    const lane = async () => {
+      for (let job = jobs[next++]; job; job = jobs[next++]) if (await this.#run(job)) done.push(job.id);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#opts.concurrency, jobs.length) }, lane));
+    if (done.length > 0) {
+      await this.ctx.db
+        .updateTable('jobs')
+        .set({ state: 'done', finished_at: new Date(), last_error: null, locked_at: null, locked_by: null })
+        .where('id', 'in', done)
+        // A job reclaimed as stale by another worker belongs to that worker now; this one must not overwrite it.
+        .where('locked_by', '=', this.id)
+        .execute();
+    }
     return jobs.length;
   }
 
-  async #run(job: ClaimedJob): Promise<void> {
+  /** Runs one job; true when it succeeded. A failure is recorded at once, with its retry time. */
+  async #run(job: ClaimedJob): Promise<boolean> {
     const handler = this.ctx.jobs.handlers.get(job.kind);
     try {
       if (!handler) throw new Error(`No handler is defined for job kind ${job.kind}`);
       await handler(this.ctx, job);
-      await this.ctx.db
-        .updateTable('jobs')
-        .set({ state: 'done', finished_at: new Date(), last_error: null, locked_at: null, locked_by: null })
-        .where('id', '=', job.id)
-        // A job reclaimed as stale by another worker belongs to that worker now; this one must not overwrite it.
-        .where('locked_by', '=', this.id)
-        .execute();
+      return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const dead = job.attempts >= job.maxAttempts;
@@ -125,6 +140,7 @@ export class JobWorker {
         .where('id', '=', job.id)
         .where('locked_by', '=', this.id)
         .execute();
+      return false;
     }
   }
 }
