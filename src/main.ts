@@ -65,10 +65,18 @@ const commands: Record<string, Command> = {
       const demo = config.demoSeed ? await seedDemoIfEmpty(ctx, { store: false }) : null;
       const running = await startServer(ctx);
       if (demo) {
-        seedDemoStore(ctx, 1).then(
-          (r) => log.info(r, 'demo store seeded'),
-          (err: unknown) => log.error({ err }, 'demo store could not be seeded'),
-        );
+        void (async () => {
+          try {
+            log.info(await seedDemoStore(ctx, 1), 'demo store seeded');
+            // The analytics pages show the demo's history at once rather than after the nightly run.
+            const { runRollup } = await import('./features/analytics/rollup.ts');
+            const { runRecompute } = await import('./features/analytics/recompute.ts');
+            await runRollup(ctx, { settleSeconds: 0 });
+            log.info(await runRecompute(ctx), 'demo analytics computed');
+          } catch (err) {
+            log.error({ err }, 'demo store could not be seeded');
+          }
+        })();
       }
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');

@@ -164,6 +164,10 @@ describe('demo community', () => {
     expect(recorded.length).toBe(paid.length);
     const kinds = await db.selectFrom('loyalty_entries').select('kind').distinct().execute();
     expect(kinds.map((k) => k.kind).sort()).toEqual(expect.arrayContaining(['expire', 'pending', 'post']));
+    // Entries are dated when they happened, and the ledger is append-only again afterwards.
+    const oldest = await db.selectFrom('loyalty_entries').select((eb) => eb.fn.min('created_at').as('at')).executeTakeFirstOrThrow();
+    expect(new Date(oldest.at as Date).getTime()).toBeLessThan(Date.now() - 300 * 86_400_000);
+    await expect(db.updateTable('loyalty_entries').set({ points: 1 }).execute()).rejects.toThrow(/append-only/);
     const member = await db
       .selectFrom('loyalty_accounts')
       .select(['balance', 'tier_id'])

@@ -308,12 +308,12 @@ export async function seedDemo(ctx: AppContext, opts: { seed: number; store?: bo
  */
 export async function seedDemoStore(ctx: AppContext, seed: number): Promise<StoreSeedResult> {
   const now = Math.floor(Date.now() / MINUTE) * MINUTE;
-  const members = await ctx.db.selectFrom('users').select(['id', 'email', 'display_name', 'created_at']).where('role', '=', 'member').orderBy('id').execute();
+  const members = await ctx.db.selectFrom('users').select(['id', 'email', 'display_name', 'created_at']).where((eb) => eb.or([eb('role', '=', 'member'), eb('email', '=', DEMO_ADMIN.email)])).orderBy('id').execute();
   return seedStore(
     ctx,
     new Random(seed * 7919 + 1),
     now,
-    members.map((u) => ({ id: u.id, email: u.email, displayName: u.display_name, joinedAt: u.created_at.getTime() })),
+    members.map((u) => ({ id: u.id, email: u.email, displayName: u.display_name, joinedAt: u.created_at.getTime(), regular: u.email === DEMO_ADMIN.email })),
   );
 }
 

@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../platform/context.ts';
 import { systemActor } from '../features/commerce/access.ts';
 import { createOrder, createRefund, upsertProductIn } from '../features/commerce/service.ts';
 import type { OrderLineInput } from '../features/commerce/orders.ts';
 import { awardPointsForOrder, expireDueLots, orderPaidPayload, postDuePending, reviewDueTiers } from '../features/loyalty/earning.ts';
+import { loadProgramSettings } from '../features/loyalty/settings.ts';
 import * as content from './content.ts';
 import type { Random } from './random.ts';
 
@@ -16,6 +18,8 @@ export interface StorePerson {
   email: string;
   displayName: string;
   joinedAt: number;
+  /** Buys for sure, and often (the demo admin, so the points pages of a first visit have a history). */
+  regular?: boolean;
 }
 
 export interface StoreSeedResult {
@@ -109,9 +113,9 @@ export async function seedStore(ctx: AppContext, rng: Random, now: number, membe
     // Shoppers: most members (community members buy more often), and people who only shop.
     const buyers: Array<{ email: string; firstName: string; lastName: string; since: number; meanGapDays: number }> = [];
     for (const m of members) {
-      if (!rng.chance(0.8)) continue;
+      if (!rng.chance(0.8) && !m.regular) continue;
       const [firstName = m.displayName, ...rest] = m.displayName.split(' ');
-      buyers.push({ email: m.email, firstName, lastName: rest.join(' '), since: Math.max(now - 540 * DAY, m.joinedAt - rng.int(0, 120) * DAY), meanGapDays: rng.int(60, 150) });
+      buyers.push({ email: m.email, firstName, lastName: rest.join(' '), since: Math.max(now - 540 * DAY, m.joinedAt - rng.int(0, 120) * DAY), meanGapDays: m.regular ? 35 : rng.int(60, 150) });
     }
     for (let i = 0; i < 50; i++) {
       const firstName = rng.pick(content.firstNames);
@@ -206,6 +210,22 @@ export async function seedStore(ctx: AppContext, rng: Random, now: number, membe
   const at = new Date(now);
   await postDuePending(ctx, at);
   await expireDueLots(ctx, at);
+  // The ledger was written today: date each entry when it happened (earned when paid, posted when the
+  // return window closed, expired on its lot's day), so a member's history reads as it was lived. Entries
+  // are append-only (a trigger refuses updates); only this demo history, once, lifts that in its own
+  // transaction.
+  const returnWindowDays = (await loadProgramSettings(ctx.db)).returnWindowDays;
+  await ctx.db.transaction().execute(async (trx) => {
+    await sql`alter table loyalty_entries disable trigger loyalty_entries_no_change`.execute(trx);
+    await sql`
+      update loyalty_entries e set created_at = o.paid_at + case when e.kind = 'post' then make_interval(days => ${returnWindowDays}) else interval '0' end
+      from loyalty_orders o where e.ref = 'order:' || o.order_id and e.kind in ('pending', 'post')
+    `.execute(trx);
+    await sql`
+      update loyalty_entries e set created_at = l.expires_at from loyalty_lots l where e.kind = 'expire' and e.source = 'lot' and e.external_id = l.id::text
+    `.execute(trx);
+    await sql`alter table loyalty_entries enable trigger loyalty_entries_no_change`.execute(trx);
+  });
   await reviewDueTiers(ctx, at);
   return counts;
 }

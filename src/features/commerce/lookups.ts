@@ -11,14 +11,15 @@ export async function findCustomerByStoreId(ctx: AppContext, externalId: string)
   return row ? { id: row.id, userId: row.user_id } : null;
 }
 
-/** A store id to show a demo with: the newest customer linked to a member, else the newest with a store id. */
+/** A store id to show a demo with: a customer linked to a member, with the most orders; else any with a store id. */
 export async function findSampleStoreCustomerId(ctx: AppContext): Promise<string | null> {
   const row = await ctx.db
-    .selectFrom('commerce_customers')
-    .select('external_id')
-    .where('external_id', 'is not', null)
-    .orderBy((eb) => eb('user_id', 'is', null))
-    .orderBy('id', 'desc')
+    .selectFrom('commerce_customers as c')
+    .select('c.external_id')
+    .where('c.external_id', 'is not', null)
+    .orderBy((eb) => eb('c.user_id', 'is', null))
+    .orderBy((eb) => eb.selectFrom('commerce_orders as o').select(eb.fn.countAll().as('n')).whereRef('o.customer_id', '=', 'c.id'), 'desc')
+    .orderBy('c.id', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.external_id ?? null;

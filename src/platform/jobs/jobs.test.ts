@@ -209,7 +209,7 @@ describe('running a batch side by side', () => {
       if ((job.payload as { n: number }).n === 3) throw new Error('job 3 refused');
     });
     const ids: number[] = [];
-    for (let n = 0; n < 8; n++) ids.push(await enqueueJob(t.ctx.db, 'test.slow', { n }));
+    for (let n = 0; n < 8; n++) ids.push((await enqueueJob(t.ctx.db, 'test.slow', { n })) ?? 0);
     const worker = new JobWorker(t.ctx, { concurrency: 3, batchSize: 8 });
     expect(await worker.runDue()).toBe(8);
     expect(most).toBe(3);
