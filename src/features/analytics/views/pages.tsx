@@ -450,7 +450,8 @@ export function RetentionPage({ c, retention }: { c: HearthContext; retention: R
             {r.cohorts.map((row) => (
               <tr>
                 <td class="nowrap">{row.cohort}</td>
-                <td>{row.group}</td>
+                {/* The chart's legend names the groups in full; the table has twelve months to fit beside them. */}
+                <td class="nowrap">{row.group === 'Community members' ? 'Members' : 'Not members'}</td>
                 <td class="text-right">{row.customers}</td>
                 {row.retention.slice(1).map((x) => (
                   <td class="text-right">{percent(x)}</td>
