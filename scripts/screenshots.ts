@@ -52,7 +52,7 @@ async function solvedQuestionPath(baseUrl: string): Promise<string> {
 }
 
 function readmeShots(topicPath: string): Shot[] {
-  const shot = (file: string, path: string, theme: Theme = 'light', height?: number): Shot => ({ file, path, width: 1280, height, theme, fullPage: false, signedIn: false });
+  const shot = (file: string, path: string, theme: Theme = 'light', height?: number, signedIn = false): Shot => ({ file, path, width: 1280, height, theme, fullPage: false, signedIn });
   return [
     shot('home-light.png', '/'),
     shot('home-dark.png', '/', 'dark'),
@@ -60,6 +60,9 @@ function readmeShots(topicPath: string): Shot[] {
     shot('topic-light.png', topicPath, 'light', 1000),
     shot('design-light.png', '/design'),
     shot('api-docs.png', '/api/docs'),
+    shot('points-light.png', '/points', 'light', 900, true),
+    shot('analytics-retention.png', '/admin/analytics/retention', 'light', 900, true),
+    shot('admin-referrals.png', '/admin/referrals', 'light', 800, true),
   ];
 }
 
