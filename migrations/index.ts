@@ -11,6 +11,7 @@ import * as commerce from './0008-commerce.ts';
 import * as analytics from './0010-analytics.ts';
 import * as referrals from './0011-referrals.ts';
 import * as rewardKinds from './0012-reward-kinds.ts';
+import * as analyticsReferred from './0014-analytics-referred.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-analytics': analytics,
   '0011-referrals': referrals,
   '0012-reward-kinds': rewardKinds,
+  '0014-analytics-referred': analyticsReferred,
 };

@@ -260,6 +260,8 @@ describe('analytics from the event stream', () => {
     await publish('refund.created', { refundId: 1, orderId: refunded, customerId: 101, userId: champion.id, currency: 'GBP', amountMinor: 4000 });
     const cancelled = await paid(1, null, 99_999, daysAgo(1));
     await publish('order.cancelled', { orderId: cancelled, customerId: 1, userId: null });
+    // The lapsed member joined through the champion's referral.
+    await publish('referral.created', { referralId: 1, referrerUserId: champion.id, friendUserId: lapsed.id });
 
     await rollup();
     const linked = await t.ctx.db.selectFrom('analytics_customer_orders').select(['user_id']).where('customer_id', '=', 102).execute();
@@ -320,6 +322,10 @@ describe('analytics from the event stream', () => {
     expect(members.low).toBeCloseTo(wilson(2, 2)?.low ?? 0, 6);
     const others = membership.find((g: { group: string }) => g.group === 'Store customers without an account');
     expect(others.customers).toBe(60);
+    expect(retention.groups.filter((g: { dimension: string }) => g.dimension === 'referred').map((g: { group: string; customers: number }) => [g.group, g.customers]).sort()).toEqual([
+      ['Joined through a referral', 1],
+      ['Not referred', 1],
+    ]);
     expect(retention.groups.filter((g: { dimension: string }) => g.dimension === 'persona').map((g: { group: string }) => g.group).sort()).toEqual(['Drifters', 'Insiders']);
     expect(retention.curves[0].points[0]).toMatchObject({ month: 0, rate: 1 });
     expect(retention.caveat).toContain('comparisons, not causes');

@@ -36,7 +36,7 @@ export function wilson(successes: number, n: number, z = 1.959964): { low: numbe
 export async function computeRetention(db: Executor, asOf: Date): Promise<RetentionSummary> {
   const rates = await sql<RateRow>`
     with s as (
-      select sc.orders, sc.user_id is not null as member, sc.persona, m.tier, coalesce(m.referrals, 0) > 0 as referrer
+      select sc.orders, sc.user_id is not null as member, sc.persona, m.tier, coalesce(m.referrals, 0) > 0 as referrer, coalesce(m.referred, false) as referred
       from analytics_customer_scores sc left join analytics_members m on m.user_id = sc.user_id
       where sc.orders > 0
     )
@@ -48,6 +48,9 @@ export async function computeRetention(db: Executor, asOf: Date): Promise<Retent
     select 'tier', coalesce(tier, 'No tier'), count(*)::int, (count(*) filter (where orders >= 2))::int from s where member group by 2
     union all
     select 'referrer', case when referrer then 'Referred a friend' else 'Never referred' end, count(*)::int, (count(*) filter (where orders >= 2))::int
+    from s where member group by 2
+    union all
+    select 'referred', case when referred then 'Joined through a referral' else 'Not referred' end, count(*)::int, (count(*) filter (where orders >= 2))::int
     from s where member group by 2`.execute(db);
   const cohorts = await sql<CohortRow>`
     with o as (

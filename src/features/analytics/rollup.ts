@@ -42,6 +42,7 @@ const payloads = {
   orderCancelled: z.object({ orderId: id, cancelledAt: z.string().optional() }),
   refund: z.object({ orderId: id, amountMinor: z.number().int() }),
   referral: z.object({ referrerUserId: id }),
+  referred: z.object({ friendUserId: id }),
   points: z.object({ userId: optionalId, ruleKey: z.string().nullable().optional() }),
   tier: z.object({ userId: optionalId, toTier: z.string().nullable().optional() }),
 };
@@ -63,6 +64,7 @@ export const ROLLUP_EVENTS = [
   'order.paid',
   'order.cancelled',
   'refund.created',
+  'referral.created',
   'referral.completed',
   'points.earned',
   'points.pending',
@@ -94,7 +96,7 @@ class Batch {
   readonly orders = new Map<number, { customerId: number; userId: number | null; currency: string; totalMinor: number; paidAt: Date }>();
   readonly cancellations: Array<{ orderId: number; at: Date }> = [];
   readonly refunds: Array<{ orderId: number; amountMinor: number }> = [];
-  readonly memberCounters = new Map<number, { referrals: number; shares: number; tier?: string | null }>();
+  readonly memberCounters = new Map<number, { referrals: number; shares: number; referred?: boolean; tier?: string | null }>();
 
   memberDay(userId: number, day: string): DayCounters {
     const key = `${userId}|${day}`;
@@ -222,6 +224,11 @@ function apply(batch: Batch, name: string, payload: unknown, at: Date): void {
       batch.refunds.push({ orderId: p.data.orderId, amountMinor: p.data.amountMinor });
       batch.day(day).refunds_minor += p.data.amountMinor;
       return;
+    }
+    case 'referral.created': {
+      const p = payloads.referred.safeParse(payload);
+      if (p.success) batch.member(p.data.friendUserId).referred = true;
+      break;
     }
     case 'referral.completed': {
       const p = payloads.referral.safeParse(payload);
@@ -354,11 +361,11 @@ async function writeBatch(trx: Executor, b: Batch, lookups: Lookups): Promise<vo
       on conflict (day) do update set new_contributors = analytics_daily.new_contributors + excluded.new_contributors`.execute(trx);
   }
   if (b.memberCounters.size > 0) {
-    const rows = [...b.memberCounters].map(([userId, c]) => ({ user_id: userId, referrals: c.referrals, shares: c.shares, tier: c.tier ?? null, has_tier: c.tier !== undefined }));
+    const rows = [...b.memberCounters].map(([userId, c]) => ({ user_id: userId, referrals: c.referrals, shares: c.shares, referred: c.referred ?? false, tier: c.tier ?? null, has_tier: c.tier !== undefined }));
     await sql`
-      update analytics_members m set referrals = m.referrals + t.referrals, shares = m.shares + t.shares,
+      update analytics_members m set referrals = m.referrals + t.referrals, shares = m.shares + t.shares, referred = m.referred or t.referred,
         tier = case when t.has_tier then t.tier else m.tier end
-      from jsonb_to_recordset(${json(rows)}::jsonb) as t(user_id bigint, referrals int, shares int, tier text, has_tier boolean)
+      from jsonb_to_recordset(${json(rows)}::jsonb) as t(user_id bigint, referrals int, shares int, referred boolean, tier text, has_tier boolean)
       where m.user_id = t.user_id`.execute(trx);
   }
 

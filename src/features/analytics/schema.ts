@@ -89,7 +89,7 @@ export const retentionSchema = z
     caveat: z.string(),
     groups: z.array(
       z.object({
-        dimension: z.enum(['membership', 'persona', 'tier', 'referrer']),
+        dimension: z.enum(['membership', 'persona', 'tier', 'referred', 'referrer']),
         group: z.string(),
         customers: z.number().int().describe('customers with at least one order (the sample size)'),
         repeaters: z.number().int(),

@@ -90,7 +90,7 @@ export async function getRetention(ctx: AppContext, actor: Actor): Promise<Reten
   requireAdmin(actor);
   const summary = await repo.readSummary(ctx.db, 'retention');
   const data = (summary?.data ?? { rates: [], cohorts: [] }) as RetentionSummary;
-  const dimensions = ['membership', 'persona', 'tier', 'referrer'] as const;
+  const dimensions = ['membership', 'persona', 'tier', 'referred', 'referrer'] as const;
   const groups = data.rates
     .filter((r): r is typeof r & { dimension: (typeof dimensions)[number] } => (dimensions as readonly string[]).includes(r.dimension))
     .map((r) => {

@@ -21,6 +21,7 @@ export interface AnalyticsMembersTable {
   registered_at: NullableInstant;
   first_contribution_at: NullableInstant;
   referrals: Defaulted<number>;
+  referred: Defaulted<boolean>;
   shares: Defaulted<number>;
   tier: Nullable<string>;
 }

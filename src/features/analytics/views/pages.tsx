@@ -427,12 +427,13 @@ const dimensionTitles: Record<string, string> = {
   membership: 'Community members against store customers without an account',
   persona: 'By persona',
   tier: 'By loyalty tier (members)',
+  referred: 'Referred against not (members)',
   referrer: 'Referrers against not (members)',
 };
 
 export function RetentionPage({ c, retention }: { c: HearthContext; retention: Retention }) {
   const r = retention;
-  const dims = ['membership', 'persona', 'tier', 'referrer'] as const;
+  const dims = ['membership', 'persona', 'tier', 'referred', 'referrer'] as const;
   return (
     <>
       <AnalyticsHeader c={c} active="retention" subtitle="Repurchase rates and cohort retention, for community members and the rest, with sample sizes and 95% intervals." computedAt={r.computedAt} />
