@@ -124,7 +124,7 @@ export function mountReferralRoutes({ app, api, ctx }: MountArgs): void {
       return renderPage(
         c,
         { title: 'Refer a friend', noindex: true },
-        <ReferPage c={c} program={program} shareLinks={shareTargets(program.link, program.shareText)} referrals={referrals} nextHref={referrals.nextCursor ? withQuery(c, { cursor: referrals.nextCursor }) : null} />,
+        <ReferPage c={c} program={program} referrals={referrals} nextHref={referrals.nextCursor ? withQuery(c, { cursor: referrals.nextCursor }) : null} />,
       );
     }),
   );

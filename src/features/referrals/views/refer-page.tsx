@@ -1,9 +1,9 @@
 import type { HearthContext } from '../../../platform/http/env.ts';
 import type { Page } from '../../../platform/http/pagination.ts';
-import { Badge, Button, Card, CopyButton, DataTable, EmptyState, Field, Form, Notice, PageHeader, Pagination, Stat, type Tone } from '../../../web/components.tsx';
+import { Badge, Button, Card, DataTable, EmptyState, Field, Form, Notice, PageHeader, Pagination, Stat, type Tone } from '../../../web/components.tsx';
 import { Icon } from '../../../web/icons.tsx';
 import { formatMoney } from '../../loyalty/settings.ts';
-import type { ShareTarget } from '../../seo/views/share-links.tsx';
+import { ShareLinks } from '../../seo/views/share-links.tsx';
 import type { Landing, ReferralProgram, ReferralView } from '../service.ts';
 import type { ReferralStatus } from '../tables.ts';
 
@@ -22,27 +22,6 @@ export const statusTone: Record<ReferralStatus, Tone> = {
 export function referrerRewardText(p: Pick<ReferralProgram, 'referrerCreditMinor' | 'referrerPoints' | 'currency'>): string {
   const parts = [p.referrerCreditMinor > 0 ? `${formatMoney(p.referrerCreditMinor, p.currency)} store credit` : null, p.referrerPoints > 0 ? `${p.referrerPoints.toLocaleString('en')} points` : null].filter(Boolean);
   return parts.length > 0 ? parts.join(' and ') : 'our thanks';
-}
-
-/** Share the referral link: copy it, or open a network's own share page (no third-party script). */
-function ShareButtons({ link, targets }: { link: string; targets: ShareTarget[] }) {
-  return (
-    <nav class="share-links stack" aria-label="Share your link">
-      <div class="cluster">
-        <CopyButton text={link} label="Copy your link" />
-        {targets.map((t) => {
-          const isMail = t.href.startsWith('mailto:');
-          return (
-            <a class="btn btn-ghost btn-sm" href={t.href} rel="noopener noreferrer" target={isMail ? undefined : '_blank'}>
-              <Icon name={isMail ? 'mail' : 'external'} size={16} />
-              <span>{t.label}</span>
-              {!isMail && <span class="visually-hidden"> (opens a new tab)</span>}
-            </a>
-          );
-        })}
-      </div>
-    </nav>
-  );
 }
 
 function ReferralsTable({ referrals, nextHref }: { referrals: Page<ReferralView>; nextHref: string | null }) {
@@ -74,8 +53,8 @@ function ReferralsTable({ referrals, nextHref }: { referrals: Page<ReferralView>
   );
 }
 
-export function ReferPage(props: { c: HearthContext; program: ReferralProgram; shareLinks: ShareTarget[]; referrals: Page<ReferralView>; nextHref: string | null }) {
-  const { c, program: p, shareLinks, referrals, nextHref } = props;
+export function ReferPage(props: { c: HearthContext; program: ReferralProgram; referrals: Page<ReferralView>; nextHref: string | null }) {
+  const { c, program: p, referrals, nextHref } = props;
   const friendGets = p.friendRewardMinor > 0 ? `${formatMoney(p.friendRewardMinor, p.currency)} off their first order` : 'a warm welcome';
   const minimum = p.minimumOrderMinor > 0 ? ` of at least ${formatMoney(p.minimumOrderMinor, p.currency)}` : '';
   return (
@@ -91,7 +70,7 @@ export function ReferPage(props: { c: HearthContext; program: ReferralProgram; s
             <p class="small">
               Or give your code: <code class="referral-code">{p.code}</code>
             </p>
-            <ShareButtons link={p.link} targets={shareLinks} />
+            <ShareLinks url={p.link} title={p.shareText} heading={null} label="Share your link" copyLabel="Copy your link" />
           </div>
         </Card>
         <Card title="How it works">

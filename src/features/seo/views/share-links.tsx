@@ -21,13 +21,16 @@ export function shareTargets(url: string, title: string): ShareTarget[] {
   ];
 }
 
-/** Share a page: copy its address, or open a network's share page in a new tab. */
-export function ShareLinks({ url, title }: { url: string; title: string }) {
+/**
+ * Share a page (or a referral link): copy its address, or open a network's share page in a new tab.
+ * `heading` shows above the buttons; `label` names the navigation for screen readers.
+ */
+export function ShareLinks({ url, title, heading = 'Share', label = 'Share', copyLabel = 'Copy link' }: { url: string; title: string; heading?: string | null; label?: string; copyLabel?: string }) {
   return (
-    <nav class="share-links stack" aria-label="Share">
-      <strong class="small">Share</strong>
+    <nav class="share-links stack" aria-label={label}>
+      {heading && <strong class="small">{heading}</strong>}
       <div class="cluster">
-        <CopyButton text={url} label="Copy link" />
+        <CopyButton text={url} label={copyLabel} />
         {shareTargets(url, title).map((t) => {
           // A mail link opens the mail program; a new tab would stay behind empty.
           const isMail = t.href.startsWith('mailto:');
