@@ -175,6 +175,36 @@ describe('CSV import', () => {
     expect(await good.text()).toContain('Imported 1 row of customers: 1 new, 0 already known.');
   });
 
+  it('the admin page streams progress lines to its island, then the result card', async () => {
+    const admin = new TestClient(t.hearth);
+    admin.cookies.set(SESSION_COOKIE, await createSession(t.ctx.db, adminId, {}));
+    const page = await (await admin.get('/admin/store/import')).text();
+    expect(page).toContain('id="import-progress"');
+    expect(page).toMatch(/<script type="module" src="\/assets\/build\/import\.js\?v=/);
+    const upload = async (csv: string) => {
+      const form = new FormData();
+      form.set('_csrf', admin.csrfToken);
+      form.set('kind', 'customers');
+      form.set('file', new File([csv], 'upload.csv', { type: 'text/csv' }));
+      const res = await admin.request('/admin/store/import', { method: 'POST', body: form, headers: { origin: 'http://localhost:3000', accept: 'application/x-ndjson' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+      return (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    const rows = Array.from({ length: 1200 }, (_, i) => `stream-${i}@example.com,Stream ${i}`);
+    const csv = `email,first_name\n${rows.join('\n')}\n`;
+    const lines = await upload(csv);
+    const progress = lines.filter((l) => !l.done);
+    expect(progress.map((l) => l.rows)).toEqual(expect.arrayContaining([500, 1000]));
+    expect(progress.every((l) => l.size === Buffer.byteLength(csv) && Number(l.bytes) <= Number(l.size))).toBe(true);
+    const last = lines.at(-1);
+    expect(last).toMatchObject({ done: true, ok: true, rows: 1200 });
+    expect(String(last?.html)).toContain('Imported 1,200 rows of customers: 1,200 new, 0 already known.');
+    const bad = (await upload('email,first_name\nbroken,Bad\n')).at(-1);
+    expect(bad).toMatchObject({ done: true, ok: false });
+    expect(String(bad?.html)).toContain('Nothing was imported');
+  });
+
   it('hearth import reads a file, shows progress on stderr and exits 1 on problems', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-import-'));
     const good = join(dir, 'customers.csv');

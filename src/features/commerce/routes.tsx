@@ -1,3 +1,4 @@
+import { stream } from 'hono/streaming';
 import type { z } from 'zod';
 import type { MountArgs } from '../index.ts';
 import type { HearthContext } from '../../platform/http/env.ts';
@@ -29,11 +30,13 @@ import {
   transitionBody,
 } from './schema.ts';
 import * as store from './service.ts';
-import { ImportPage } from './views/import-page.tsx';
+import { ImportPage, ImportResultCard } from './views/import-page.tsx';
 import { CustomerDetailPage, CustomersPage, OrderDetailPage, OrdersPage, ProductsPage, WebhooksPage } from './views/store-pages.tsx';
 
 /** Uploaded CSV files may be larger than ordinary requests. */
 export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
+/** What the import page's island sends as Accept to get progress lines instead of a page. */
+const IMPORT_PROGRESS_TYPE = 'application/x-ndjson';
 /** A large Shopify order (hundreds of lines) can pass the default body limit. */
 const WEBHOOK_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -90,12 +93,13 @@ function toOrderInput(body: z.output<typeof orderBody>): OrderInput {
   };
 }
 
-async function* readStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* readStream(stream: ReadableStream<Uint8Array>, onBytes?: (n: number) => void): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
+      onBytes?.(value.byteLength);
       yield value;
     }
   } finally {
@@ -390,9 +394,36 @@ export function mountCommerceRoutes({ app, api, ctx }: MountArgs): void {
     '/admin/store/import',
     adminPage(async (c) => {
       store.requireCommerce(actorOf(c), 'write');
-      return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kindOf(c.req.query('kind'))} />);
+      return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kindOf(c.req.query('kind'))} />, 200, ['import']);
     }),
   );
+
+  /**
+   * The import page's island asks for progress: one JSON line per 500 rows (`rows`, and `bytes` of
+   * `size` read), then `{done, ok, html}` with the result card. The import is the same all-or-nothing
+   * run as without it; only what the page sees while it runs differs.
+   */
+  function importWithProgress(c: HearthContext, kind: ImportKind, file: File): Response {
+    const actor = actorOf(c);
+    c.header('Content-Type', `${IMPORT_PROGRESS_TYPE}; charset=utf-8`);
+    c.header('Cache-Control', 'no-store');
+    return stream(c, async (s) => {
+      const line = (value: unknown) => s.write(`${JSON.stringify(value)}\n`);
+      let bytes = 0;
+      try {
+        const result = await store.importCsv(ctx, actor, kind, readStream(file.stream(), (n) => (bytes += n)), {
+          onProgress: (rows) => void line({ rows, bytes, size: file.size }),
+        });
+        const html = await (<ImportResultCard result={result} />).toString();
+        await line({ done: true, ok: result.ok, rows: result.rows, html });
+      } catch (err) {
+        // Headers are sent: the failure goes in the stream, as the page shows it.
+        const message = err instanceof AppError && err.status < 500 ? err.message : 'The import failed; nothing was imported. Try again.';
+        if (!(err instanceof AppError) || err.status >= 500) ctx.log.error({ err }, 'csv import failed');
+        await line({ done: true, ok: false, error: message });
+      }
+    });
+  }
 
   app.post(
     '/admin/store/import',
@@ -401,10 +432,11 @@ export function mountCommerceRoutes({ app, api, ctx }: MountArgs): void {
       const kind = kindOf(form.kind);
       const file = form.file;
       if (!(file instanceof File) || file.size === 0) {
-        return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kind} error="Choose a CSV file to upload." />, 400);
+        return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kind} error="Choose a CSV file to upload." />, 400, ['import']);
       }
+      if (c.req.header('accept') === IMPORT_PROGRESS_TYPE) return importWithProgress(c, kind, file);
       const result = await store.importCsv(ctx, actorOf(c), kind, readStream(file.stream()));
-      return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kind} result={result} />, result.ok ? 200 : 400);
+      return renderAdminPage(c, 'CSV import', 'store', <ImportPage c={c} kind={kind} result={result} />, result.ok ? 200 : 400, ['import']);
     }),
   );
 }

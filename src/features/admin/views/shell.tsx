@@ -41,8 +41,8 @@ export function AdminShell({ active, children }: { active: AdminSection; childre
   );
 }
 
-export function renderAdminPage(c: HearthContext, title: string, active: AdminSection, body: Child, status: 200 | 400 | 409 = 200) {
-  return renderPage(c, { title: `${title} · Admin`, noindex: true, section: 'admin' }, <AdminShell active={active}>{body}</AdminShell>, status);
+export function renderAdminPage(c: HearthContext, title: string, active: AdminSection, body: Child, status: 200 | 400 | 409 = 200, islands?: string[]) {
+  return renderPage(c, { title: `${title} · Admin`, noindex: true, section: 'admin', islands }, <AdminShell active={active}>{body}</AdminShell>, status);
 }
 
 /** The current URL with some query parameters replaced (undefined removes one), for tabs and paging links. */

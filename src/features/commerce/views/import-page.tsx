@@ -60,15 +60,17 @@ export function ImportPage({ c, kind, result, error }: { c: HearthContext; kind:
     <>
       <PageHeader title="Store" subtitle="Import orders, customers or products from a CSV file." />
       <StoreTabs active="import" />
-      {error && <Notice tone="danger">{error}</Notice>}
-      {result && <ImportResultCard result={result} />}
+      <div id="import-result" aria-live="polite">
+        {error && <Notice tone="danger">{error}</Notice>}
+        {result && <ImportResultCard result={result} />}
+      </div>
       <Card title="Upload a CSV file">
         <p>
           <strong>All or nothing:</strong> every row is checked first; if any row has a problem, nothing from the file is imported and every problem is listed by row and
           column. Rows already imported (same source and id) are left as they are, so uploading a file again is harmless. The first row names the columns; the order of
           columns does not matter. UTF-8, comma-separated, fields with commas or line breaks in double quotes.
         </p>
-        <Form c={c} action="/admin/store/import" multipart>
+        <Form c={c} action="/admin/store/import" multipart id="import-form">
           <Select label="What the file holds" name="kind" value={kind} options={importKinds.map((k) => ({ value: k, label: k[0]?.toUpperCase() + k.slice(1) }))} />
           <div class="field">
             <label for="file">CSV file</label>
@@ -76,6 +78,14 @@ export function ImportPage({ c, kind, result, error }: { c: HearthContext; kind:
           </div>
           <Button icon="upload">Import</Button>
         </Form>
+        {/* Filled by the import island while a file uploads and its rows are checked and imported. */}
+        <div class="progress" id="import-progress" hidden>
+          <div class="progress-row">
+            <label for="import-progress-bar">Uploading</label>
+            <span class="muted small" data-import-status></span>
+          </div>
+          <progress id="import-progress-bar" max={100} value={0}></progress>
+        </div>
         <p class="muted small">
           From a terminal: <code>hearth import {kind} FILE</code> (shows progress while it runs).
         </p>
