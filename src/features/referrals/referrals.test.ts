@@ -57,7 +57,7 @@ async function referViaLink(referrer: Member, opts: { email?: string; ip?: strin
   const code = await codeOf(referrer);
   const browser = new TestClient(t.hearth);
   const ip = opts.ip ?? freshIp();
-  const landing = await browser.get(`/r/${code}`, { 'x-forwarded-for': ip });
+  const landing = await browser.get(`/invite/${code}`, { 'x-forwarded-for': ip });
   expect(landing.status).toBe(200);
   const friend = await makeUser({ email: opts.email, client: browser });
   const page = await browser.get('/refer', { 'x-forwarded-for': ip });
@@ -122,7 +122,7 @@ describe('the happy path', () => {
     const referrer = await makeUser();
     const me = (await (await referrer.client.get('/api/v1/referrals/me')).json()) as Record<string, unknown> & { code: string; link: string; shareLinks: Array<{ label: string; href: string }> };
     expect(me.code).toMatch(/^[A-Z0-9]{8}$/);
-    expect(me).toMatchObject({ link: `http://localhost:3000/r/${me.code}`, friendRewardMinor: 500, referrerCreditMinor: 1000, referrerPoints: 200, minimumOrderMinor: 4000, returnWindowDays: 30, canClaim: true, referredBy: null });
+    expect(me).toMatchObject({ link: `http://localhost:3000/invite/${me.code}`, friendRewardMinor: 500, referrerCreditMinor: 1000, referrerPoints: 200, minimumOrderMinor: 4000, returnWindowDays: 30, canClaim: true, referredBy: null });
     expect(me.shareLinks.map((s) => s.label)).toEqual(['Email', 'WhatsApp', 'X', 'Facebook']);
     expect(me.shareLinks[1]?.href).toBe(`https://wa.me/?text=${encodeURIComponent(`Join me at ${t.ctx.site.siteName} and get £5.00 off your first order. ${me.link}`)}`);
     // The same code every time.
@@ -135,7 +135,7 @@ describe('the happy path', () => {
 
     // The friend's browser follows the link: a landing page that is never cached, and a cookie.
     const browser = new TestClient(t.hearth);
-    const landing = await browser.get(`/r/${me.code.toLowerCase()}`, { 'x-forwarded-for': '203.0.113.7' });
+    const landing = await browser.get(`/invite/${me.code.toLowerCase()}`, { 'x-forwarded-for': '203.0.113.7' });
     expect(landing.status).toBe(200);
     expect(landing.headers.get('cache-control')).toBe('private, no-store');
     const landingHtml = await landing.text();
@@ -199,7 +199,7 @@ describe('fraud checks', () => {
   it('self-referral: your own link sends you to your page, your own code is refused', async () => {
     const member = await makeUser();
     const code = await codeOf(member);
-    const own = await member.client.get(`/r/${code}`);
+    const own = await member.client.get(`/invite/${code}`);
     expect(own.status).toBe(303);
     expect(own.headers.get('location')).toBe('/refer');
     const claim = await member.client.json('POST', '/api/v1/referrals/claim', { code });
@@ -272,7 +272,7 @@ describe('fraud checks', () => {
   it('a member who joined before following a link is not referred', async () => {
     const referrer = await makeUser();
     const old = await makeUser({ registered: false });
-    const res = await old.client.get(`/r/${await codeOf(referrer)}`);
+    const res = await old.client.get(`/invite/${await codeOf(referrer)}`);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
     const claim = await old.client.json('POST', '/api/v1/referrals/claim', { code: await codeOf(referrer) });
@@ -448,7 +448,7 @@ describe('access', () => {
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/login?next=%2Frefer');
     expect((await t.hearth.app.request('/api/v1/referrals/me')).status).toBe(401);
-    expect((await t.hearth.app.request('/r/NOSUCHCODE')).status).toBe(404);
+    expect((await t.hearth.app.request('/invite/NOSUCHCODE')).status).toBe(404);
   });
 });
 

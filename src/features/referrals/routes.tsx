@@ -97,7 +97,7 @@ export function mountReferralRoutes({ app, api, ctx }: MountArgs): void {
 
   // ------------------------------------------------------------------------------- pages
 
-  app.get('/r/:code', async (c) => {
+  app.get('/invite/:code', async (c) => {
     const landing = await getLanding(ctx, c.req.param('code'));
     const viewer = c.get('user');
     if (viewer?.id === landing.referrer.id) return redirectWithFlash(c, '/refer', 'info', 'That is your own referral link: share it with friends.');

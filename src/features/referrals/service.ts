@@ -22,7 +22,7 @@ import { loadReferralSettings, referralSettingsSchema, saveReferralSettings, typ
 import type { ReferralStatus } from './tables.ts';
 
 /**
- * Refer a friend. Each member has a code and a link (`/r/CODE`); a new member who followed the link (or
+ * Refer a friend. Each member has a code and a link (`/invite/CODE`); a new member who followed the link (or
  * typed the code within the claim window) becomes the referral's friend and receives a welcome code. The
  * friend's first paid order decides the rest: under the minimum, the referral ends; at or over it, the
  * referral is qualified and completes when the return window closes unrefunded, when the referrer gets
@@ -186,7 +186,7 @@ export async function ensureReferralCode(ctx: AppContext, userId: number): Promi
 }
 
 export function referralLink(ctx: AppContext, code: string): string {
-  return `${ctx.config.publicUrl}/r/${code}`;
+  return `${ctx.config.publicUrl}/invite/${code}`;
 }
 
 // ------------------------------------------------------------------------------------------ landing
