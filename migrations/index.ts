@@ -12,6 +12,7 @@ import * as analytics from './0010-analytics.ts';
 import * as referrals from './0011-referrals.ts';
 import * as rewardKinds from './0012-reward-kinds.ts';
 import * as analyticsReferred from './0014-analytics-referred.ts';
+import * as searchLexicon from './0015-search-lexicon.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011-referrals': referrals,
   '0012-reward-kinds': rewardKinds,
   '0014-analytics-referred': analyticsReferred,
+  '0015-search-lexicon': searchLexicon,
 };

@@ -3,10 +3,10 @@ import type { Executor } from '../../platform/jobs/registry.ts';
 import type { TopicKind } from './tables.ts';
 
 /**
- * Full-text and trigram queries over topics and replies, for the search feature. Every query takes the
- * ids of the spaces the viewer may see and filters by them in SQL, so hidden content never leaves the
- * database. Topics and replies carry generated `search_vector` columns with GIN indexes (migration
- * 0004); titles have a trigram index for typo-tolerant matching.
+ * Full-text queries over topics and replies, and the search lexicon, for the search feature. Every query
+ * takes the ids of the spaces the viewer may see and filters by them in SQL, so hidden content never
+ * leaves the database. Topics and replies carry generated `search_vector` columns with GIN indexes
+ * (migration 0004); the lexicon of the words they use, per space, serves spelling correction (0015).
  */
 
 /** Marks around matched words in headlines; the caller escapes the text and then turns them into <mark>. */
@@ -31,11 +31,14 @@ export interface SearchScope {
   before?: Date;
 }
 
-/** A tsquery, as SQL: the user's text through `websearch_to_tsquery`, or our own typo variants through `to_tsquery`. */
-export type SearchQuery = { kind: 'websearch'; text: string } | { kind: 'variants'; tsquery: string };
+/** A query as the user types it (quotes, OR, -word), read by `websearch_to_tsquery`. */
+export interface SearchQuery {
+  kind: 'websearch';
+  text: string;
+}
 
 function tsquery(q: SearchQuery): RawBuilder<unknown> {
-  return q.kind === 'websearch' ? sql`websearch_to_tsquery('english', ${q.text})` : sql`to_tsquery('english', ${q.tsquery})`;
+  return sql`websearch_to_tsquery('english', ${q.text})`;
 }
 
 function and(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
@@ -82,43 +85,78 @@ const weights = sql`'{0.05, 0.1, 0.2, 1.0}'::float4[]`;
  * among the recent ones earns it, which suits a community where recent answers are the useful ones.
  */
 export const RANKED_CANDIDATES = 400;
-/** How many of the newest topics (and replies) are searched first, before the whole table. */
-const SEARCH_WINDOW = 20_000;
+/**
+ * The newest posts are searched in widening windows (the newest 2,000 topics, then the 8,000 before
+ * them, …), each only when the windows before it held fewer than the wanted candidates, the last one
+ * being the rest of the table. Every match found costs a visit to its row, so a common word stops
+ * in the first window instead of visiting thousands of matches, while a rare word reaches all of
+ * the table through the GIN index in a few steps.
+ */
+export const SEARCH_WINDOWS = { topics: [2_000, 10_000, 50_000], replies: [5_000, 25_000, 125_000] } as const;
+
+/**
+ * Ids of the newest `want` rows matching, found window by window (see SEARCH_WINDOWS): CTEs named
+ * `${name}_0` …, each MATERIALIZED (so each is planned alone and a skipped one costs nothing), and a
+ * `${name}_matches` over them all. `window` writes the select of one window from its id range and
+ * one-time filter; `first` marks the newest window. There `order by id desc limit` lets the planner
+ * walk the primary key backwards and stop at `want` matches, which is what a common word needs, and
+ * the window bounds the walk when it misjudges a word as common. In later windows the same shape
+ * could walk up to 100,000 rows on such a misjudgement, so they are collected through the GIN index.
+ */
+function windowedMatches(name: string, newest: number, windows: readonly number[], want: number, idColumn: string, window: (range: RawBuilder<unknown>, first: boolean) => RawBuilder<unknown>): RawBuilder<unknown> {
+  const floors = windows.map((w) => Math.max(0, newest - w));
+  const id = sql.ref(idColumn);
+  const ctes: RawBuilder<unknown>[] = [];
+  const found: RawBuilder<unknown>[] = [];
+  for (let i = 0; i <= floors.length; i++) {
+    const lower = floors[i];
+    const upper = i === 0 ? undefined : floors[i - 1];
+    // A window below an empty id range, or entirely below the first id, is skipped.
+    if (upper !== undefined && upper <= 0) break;
+    const bounds = [...(lower !== undefined && lower > 0 ? [sql`${id} > ${lower}`] : []), ...(upper !== undefined ? [sql`${id} <= ${upper}`] : [])];
+    // A later window runs only while the windows before it held fewer than `want` (a one-time filter).
+    const enough = found.length ? [sql`(${sql.join(found, sql` + `)}) < ${want}`] : [];
+    const cte = sql.raw(`${name}_${i}`);
+    ctes.push(sql`${cte} as materialized (${window(and([...enough, ...bounds, sql`true`]), i === 0)})`);
+    found.push(sql`(select count(*) from ${cte})`);
+    if (lower === undefined || lower <= 0) break;
+  }
+  const union = sql.join(
+    ctes.map((_, i) => sql`select id from ${sql.raw(`${name}_${i}`)}`),
+    sql` union all `,
+  );
+  return sql`${sql.join(ctes)}, ${sql.raw(`${name}_matches`)} as (${union})`;
+}
 
 /**
  * One page of hits: topics and replies ranked together by `ts_rank_cd`. A topic gives at most one
  * reply hit (its best), so one long thread cannot fill the page. Fetches `limit + 1`.
  *
- * Candidates are collected first in MATERIALIZED CTEs: that keeps the planner on the GIN indexes
- * (without it, "newest first" tempts it into walking the primary key backwards and testing every row).
- * Visiting each match's row is what costs (about 5 µs each), so a common word is looked for among
- * the newest posts first.
+ * Candidates are the newest matches (see SEARCH_WINDOWS); only they are ranked.
  */
 export async function searchHits(db: Executor, query: SearchQuery, scope: SearchScope, page: { offset: number; limit: number }): Promise<SearchHitRow[]> {
   if (scope.spaceIds.length === 0) return [];
   const want = page.offset + page.limit + 1;
   const candidates = Math.max(RANKED_CANDIDATES, want);
   const q = tsquery(query);
-  const newest = await sql<{ topic: number | null; reply: number | null }>`
-    select (select max(id) from topics) as topic, (select max(id) from replies) as reply
-  `.execute(db);
-  // First the newest posts only (a cheap range on the primary key next to the GIN index); the whole
-  // table only when that window holds fewer than `candidates` matches. Either way the candidates
-  // are the newest matches, so the window changes the cost, never the result.
-  const topicFloor = Math.max(0, (newest.rows[0]?.topic ?? 0) - SEARCH_WINDOW);
-  const replyFloor = Math.max(0, (newest.rows[0]?.reply ?? 0) - SEARCH_WINDOW);
+  const newest = await newestIds(db);
   const topicWhere = and([sql`t.search_vector @@ ${q}`, ...topicConditions(scope), ...postConditions('t', scope)]);
-  const replyWhere = and([sql`r.search_vector @@ ${q}`, sql`r.deleted_at is null`, ...topicConditions(scope), ...postConditions('r', scope)]);
+  const replyWhere = and([sql`r.search_vector @@ ${q}`, sql`r.deleted_at is null`, ...postConditions('r', scope)]);
+  const topicMatches = windowedMatches('topic', newest.topic, SEARCH_WINDOWS.topics, candidates, 't.id', (range, first) =>
+    first ? sql`select t.id from topics t where ${range} and ${topicWhere} order by t.id desc limit ${candidates}` : sql`select t.id from topics t where ${range} and ${topicWhere}`,
+  );
+  // A reply's topic is checked row by row (`offset 0` keeps the subquery from becoming a join that reads
+  // every topic), newest reply first, only until enough replies passed: a later window's matches are
+  // sorted first, then checked lazily.
+  const topicOf = (reply: string) => sql`cross join lateral (select 1 from topics t where t.id = ${sql.ref(`${reply}.topic_id`)} and ${and(topicConditions(scope))} offset 0) t`;
+  const replyMatches = windowedMatches('reply', newest.reply, SEARCH_WINDOWS.replies, candidates, 'r.id', (range, first) =>
+    first
+      ? sql`select r.id from replies r ${topicOf('r')} where ${range} and ${replyWhere} order by r.id desc limit ${candidates}`
+      : sql`select w.id from (select r.id, r.topic_id from replies r where ${range} and ${replyWhere} order by r.id desc offset 0) w ${topicOf('w')} order by w.id desc limit ${candidates}`,
+  );
   const statement = sql<SearchHitRow>`
     with q as materialized (select ${q} as query),
-    topic_recent as materialized (
-      select t.id from topics t where t.id > ${topicFloor} and ${topicWhere}
-    ),
-    topic_matches as (
-      select id from topic_recent
-      union all
-      select t.id from topics t where (select count(*) from topic_recent) < ${candidates} and t.id <= ${topicFloor} and ${topicWhere}
-    ),
+    ${topicMatches},
     topic_hits as (
       select t.id as topic_id, null::bigint as reply_id, ts_rank_cd(${weights}, t.search_vector, q.query) as rank,
         t.last_activity_at as at
@@ -126,15 +164,7 @@ export async function searchHits(db: Executor, query: SearchQuery, scope: Search
       order by rank desc, t.id desc
       limit ${want}
     ),
-    reply_recent as materialized (
-      select r.id from replies r join topics t on t.id = r.topic_id where r.id > ${replyFloor} and ${replyWhere}
-    ),
-    reply_matches as (
-      select id from reply_recent
-      union all
-      select r.id from replies r join topics t on t.id = r.topic_id
-      where (select count(*) from reply_recent) < ${candidates} and r.id <= ${replyFloor} and ${replyWhere}
-    ),
+    ${replyMatches},
     reply_ranked as (
       select r.topic_id, r.id as reply_id, ts_rank_cd(${weights}, r.search_vector, q.query) as rank, r.created_at as at
       from (select id from reply_matches order by id desc limit ${candidates}) m join replies r on r.id = m.id, q
@@ -153,23 +183,118 @@ export async function searchHits(db: Executor, query: SearchQuery, scope: Search
   return (await statement.execute(db)).rows;
 }
 
+const newestCache = new WeakMap<Executor, { at: number; ids: { topic: number; reply: number } }>();
+const NEWEST_TTL_MS = 10_000;
+
 /**
- * Typo tolerance: titles similar to the text by trigrams (`%`, threshold 0.3, served by the trigram
- * index), or containing a word of the text with two neighbouring letters swapped (`tnet` → `tent`),
- * which trigrams alone miss. `variants` is that second query, built by the caller from plain words.
+ * The newest topic and reply ids, where the windows of `searchHits` start; remembered for a few
+ * seconds. A stale value costs nothing in correctness: the first window has no upper bound, so posts
+ * newer than it are searched first all the same.
  */
-export async function similarTitleHits(db: Executor, text: string, variants: string | null, scope: SearchScope, limit: number): Promise<SearchHitRow[]> {
-  if (scope.spaceIds.length === 0) return [];
-  const swapped = variants ? sql`or t.search_vector @@ to_tsquery('english', ${variants})` : sql``;
-  const { rows } = await sql<SearchHitRow>`
-    select t.id as topic_id, null::bigint as reply_id,
-      greatest(similarity(t.title, ${text}), ${variants ? sql`case when t.search_vector @@ to_tsquery('english', ${variants}) then 0.5 else 0 end` : sql`0`})::float8 as rank
-    from topics t
-    where (t.title % ${text} ${swapped}) and ${and([...topicConditions(scope), ...postConditions('t', scope)])}
-    order by rank desc, t.last_activity_at desc, t.id desc
-    limit ${limit}
+async function newestIds(db: Executor): Promise<{ topic: number; reply: number }> {
+  const cached = newestCache.get(db);
+  if (cached && Date.now() - cached.at < NEWEST_TTL_MS) return cached.ids;
+  const { rows } = await sql<{ topic: number | null; reply: number | null }>`
+    select (select max(id) from topics) as topic, (select max(id) from replies) as reply
   `.execute(db);
-  return rows;
+  const ids = { topic: rows[0]?.topic ?? 0, reply: rows[0]?.reply ?? 0 };
+  if (!db.isTransaction) newestCache.set(db, { at: Date.now(), ids });
+  return ids;
+}
+
+/** `spaceIds` as SQL, for the lexicon. */
+const inSpaces = (spaceIds: number[]) => sql`l.space_id in (${sql.join(spaceIds)})`;
+
+/**
+ * The words of a query that no post in these spaces contains (by their `english` lexeme, from the
+ * search lexicon, migration 0015): the only ones typo tolerance tries to correct. Words with no
+ * lexeme (stop words) count as known. Words are made of letters only (see the service).
+ */
+export async function unknownWords(db: Executor, words: string[], spaceIds: number[]): Promise<string[]> {
+  if (words.length === 0 || spaceIds.length === 0) return [];
+  const { rows } = await sql<{ word: string }>`
+    select u.word
+    from unnest(string_to_array(${words.join(' ')}, ' ')) as u (word)
+    cross join lateral (select tsvector_to_array(to_tsvector('english', u.word)) as lexemes) x
+    where cardinality(x.lexemes) > 0
+      and not exists (select 1 from search_lexicon l where l.word = any (x.lexemes) and ${inSpaces(spaceIds)})
+  `.execute(db);
+  return rows.map((r) => r.word);
+}
+
+/**
+ * The best known spelling for each misspelt word, from the lexicon of these spaces: first among
+ * `variants` (the word one edit away, given as [word, variant] pairs), the one whose lexeme most posts
+ * contain; otherwise the lexeme most similar by trigrams (at least 0.4), for words further off. Words
+ * with neither are left out.
+ */
+export async function spellingCorrections(db: Executor, variants: Array<[string, string]>, spaceIds: number[]): Promise<Map<string, string>> {
+  const words = [...new Set(variants.map(([w]) => w))];
+  if (words.length === 0 || spaceIds.length === 0) return new Map();
+  const { rows } = await sql<{ word: string; correction: string; pass: number }>`
+    with v (word, variant) as (
+      select * from unnest(string_to_array(${variants.map(([w]) => w).join(' ')}, ' '), string_to_array(${variants.map(([, v]) => v).join(' ')}, ' '))
+    ),
+    edits as (
+      select distinct on (v.word) v.word, v.variant as correction
+      from v cross join lateral unnest(ts_lexize('english_stem', v.variant)) as s (lexeme)
+      join search_lexicon l on l.word = s.lexeme and ${inSpaces(spaceIds)}
+      group by v.word, v.variant
+      order by v.word, sum(l.ndoc) desc, v.variant
+    ),
+    trigrams as (
+      select u.word, c.word as correction
+      from unnest(string_to_array(${words.join(' ')}, ' ')) as u (word)
+      cross join lateral (
+        select l.word, similarity(l.word, u.word) as similarity
+        from search_lexicon l
+        where l.word % u.word and l.word ~ '^[[:alpha:]]+$' and ${inSpaces(spaceIds)}
+        group by l.word
+        order by similarity desc, sum(l.ndoc) desc, l.word
+        limit 1
+      ) c
+      where c.similarity >= 0.4 and not exists (select 1 from edits e where e.word = u.word)
+    )
+    select word, correction, 1 as pass from edits
+    union all
+    select word, correction, 2 as pass from trigrams
+  `.execute(db);
+  return new Map(rows.map((r) => [r.word, r.correction]));
+}
+
+/**
+ * Recounts the lexicon from the posts: words of deleted posts go, counts become exact. The triggers
+ * only ever add words, so this is what keeps it true (the `search.refreshLexicon` job, daily).
+ * Counting reads every post, outside any lock; only the differences are then written. One snapshot
+ * (repeatable read) for all of it, so a word a new post brings while the posts are counted is not
+ * taken for the word of a deleted one.
+ */
+export async function refreshLexicon(db: Executor): Promise<{ added: number; removed: number }> {
+  const run = async (trx: Executor) => {
+    await sql`
+      create temporary table fresh_lexicon on commit drop as
+      select w.word, s.id as space_id, w.ndoc
+      from spaces s cross join lateral ts_stat(format(
+        'select search_vector from topics where space_id = %s and deleted_at is null
+         union all
+         select r.search_vector from replies r join topics t on t.id = r.topic_id
+         where t.space_id = %s and t.deleted_at is null and r.deleted_at is null',
+        s.id, s.id)) as w
+    `.execute(trx);
+    await sql`create index on fresh_lexicon (word, space_id)`.execute(trx);
+    const removed = await sql`
+      delete from search_lexicon l where not exists (select 1 from fresh_lexicon f where f.word = l.word and f.space_id = l.space_id)
+    `.execute(trx);
+    await sql`
+      update search_lexicon l set ndoc = f.ndoc from fresh_lexicon f where f.word = l.word and f.space_id = l.space_id and l.ndoc <> f.ndoc
+    `.execute(trx);
+    const added = await sql`
+      insert into search_lexicon (word, space_id, ndoc) select word, space_id, ndoc from fresh_lexicon order by word, space_id
+      on conflict (word, space_id) do nothing
+    `.execute(trx);
+    return { added: Number(added.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
+  };
+  return db.isTransaction ? run(db) : db.transaction().setIsolationLevel('repeatable read').execute(run);
 }
 
 export interface HitDetailRow {

@@ -17,7 +17,7 @@ import { TagPage, TagsPage } from './views/tag-pages.tsx';
 
 const TAG_PAGE_SIZE = 30;
 
-const hitJson = (h: SearchHit): z.input<typeof searchHitSchema> => ({ ...h, createdAt: h.createdAt.toISOString() });
+const hitJson = (h: SearchHit): z.input<typeof searchHitSchema> => ({ ...h, createdAt: h.createdAt.toISOString(), similarTitle: h.corrected });
 
 const topicSummaryJson = (t: TopicSummary): z.input<typeof topicSummarySchema> => ({
   id: t.id,
@@ -106,7 +106,7 @@ export function mountSearchRoutes({ app, api, ctx }: MountArgs): void {
     path: '/search',
     summary: 'Search topics and replies',
     description:
-      'Full-text search ranked by relevance (titles weigh most), with highlighted excerpts, over the spaces you can see. When full text finds little, titles similar to the query (typos) are added with `similarTitle: true`. Pages by an opaque cursor up to 500 results.',
+      'Full-text search ranked by relevance (titles weigh most), with highlighted excerpts, over the spaces you can see. When full text finds little and a word of the query is in no post you can see, its closest known spelling is searched for and those results are added with `corrected: true`, the corrected query in `correctedQuery`. Pages by an opaque cursor up to 500 results.',
     tag: 'Search',
     access: { public: true },
     query: searchApiQuery,
@@ -114,7 +114,7 @@ export function mountSearchRoutes({ app, api, ctx }: MountArgs): void {
     handler: async (c, { query }) => {
       const { cursor, limit, ...filters } = query;
       const results = await search(ctx, c.get('user'), filters, { offset: offsetFromCursor(cursor), limit });
-      return { items: results.items.map(hitJson), nextCursor: cursorFromOffset(results.nextOffset), fallback: results.fallback, anyWords: results.anyWords };
+      return { items: results.items.map(hitJson), nextCursor: cursorFromOffset(results.nextOffset), fallback: results.fallback, correctedQuery: results.correctedQuery, anyWords: results.anyWords };
     },
   });
 

@@ -69,7 +69,8 @@ export const searchHitSchema = z
     replyCount: z.number().int(),
     author: authorSchema.omit({ id: true }),
     createdAt: z.string().describe('ISO 8601 time the matching post was written'),
-    similarTitle: z.boolean().describe('found by typo-tolerant title matching rather than full text'),
+    corrected: z.boolean().describe('found by the corrected spelling of the query (see `correctedQuery`), not by the words as typed'),
+    similarTitle: z.boolean().describe('the same as `corrected`; kept for older clients').meta({ deprecated: true }),
   })
   .meta({ id: 'SearchHit' });
 
@@ -77,7 +78,8 @@ export const searchResultSchema = z
   .object({
     items: z.array(searchHitSchema),
     nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null at the end'),
-    fallback: z.boolean().describe('full text found little, so similar titles were added'),
+    fallback: z.boolean().describe('full text found little, so results for a corrected spelling were added (see `correctedQuery`)'),
+    correctedQuery: z.string().nullable().describe('the query with misspelt words corrected, when its results were added; null otherwise'),
     anyWords: z.boolean().describe('no post had every word of a plain query, so these have any of them'),
   })
   .meta({ id: 'SearchResults' });

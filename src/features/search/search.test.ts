@@ -5,7 +5,10 @@ import { createSession } from '../accounts/sessions.ts';
 import type { Role } from '../accounts/tables.ts';
 import { acceptAnswer, createReply, createTopic, type Viewer } from '../community/service.ts';
 import type { SpaceVisibility, TopicKind } from '../community/tables.ts';
-import { anyWordQuery, highlightHtml, swappedLetterQuery } from './service.ts';
+import { deleteReply, deleteTopic, editReply, restoreTopic } from '../community/edits.ts';
+import { refreshLexicon, spellingCorrections, unknownWords } from '../community/search-repo.ts';
+import { searchFeature } from './feature.ts';
+import { anyWordQuery, applyCorrections, correctableWords, highlightHtml, readableCorrections, spellingsOneEditAway } from './service.ts';
 
 let t: TestHearth;
 let seq = 0;
@@ -41,15 +44,23 @@ interface Hit {
   title: string;
   titleHtml: string;
   snippetHtml: string;
+  corrected: boolean;
   similarTitle: boolean;
   space: { slug: string };
 }
 
-async function apiSearch(client: TestClient, query: string): Promise<{ status: number; items: Hit[]; fallback: boolean; body: unknown }> {
+async function apiSearch(client: TestClient, query: string): Promise<{ status: number; items: Hit[]; fallback: boolean; correctedQuery: string | null; body: unknown }> {
   const res = await client.get(`/api/v1/search?${query}`, { accept: 'application/json' });
   const body: unknown = await res.json();
-  const data = body as { items?: Hit[]; fallback?: boolean };
-  return { status: res.status, items: data.items ?? [], fallback: data.fallback ?? false, body };
+  const data = body as { items?: Hit[]; fallback?: boolean; correctedQuery?: string | null };
+  return { status: res.status, items: data.items ?? [], fallback: data.fallback ?? false, correctedQuery: data.correctedQuery ?? null, body };
+}
+
+/** The lexicon's words of a space, by slug. */
+async function lexicon(spaceSlug: string): Promise<Map<string, number>> {
+  const { rows } = await sql<{ word: string; ndoc: number }>`
+    select l.word, l.ndoc from search_lexicon l join spaces s on s.id = l.space_id where s.slug = ${spaceSlug}`.execute(t.ctx.db);
+  return new Map(rows.map((r) => [r.word, r.ndoc]));
 }
 
 let author: Member;
@@ -83,6 +94,7 @@ beforeAll(async () => {
   await post('hiddenPrivate', admin.viewer, { space: 'vault', title: 'Private tent prototype question', body: 'Prototype tent feedback.', tags: ['prototype', 'tent'] });
   await post('solvedQ', helper.viewer, { space: 'camp', title: 'How do I waterproof my tent seams', body: 'Seams are leaking after a year.' });
   await post('unsolvedQ', author.viewer, { space: 'camp', title: 'Waterproof tent for winter camping', body: 'Which tent is best?' });
+  await post('slate', helper.viewer, { space: 'chat', kind: 'discussion', title: 'Slate steps by the lake', body: 'Slippery when wet.' });
   const { reply } = await createReply(t.ctx, author.viewer, ids.solvedQ ?? 0, { body: 'Use seam sealer on the tent seams and let it cure overnight.' });
   await acceptAnswer(t.ctx, helper.viewer, ids.solvedQ ?? 0, reply.id);
   ids.seamReply = reply.id;
@@ -183,27 +195,149 @@ describe('filters', () => {
 });
 
 describe('typo tolerance', () => {
-  it('falls back to similar titles: "tnet" finds "tent"', async () => {
-    expect(swappedLetterQuery('tnet')).toBe('(tnet:A | ntet:A | tent:A | tnte:A)');
-    const { items, fallback } = await apiSearch(anonymous, 'q=tnet');
-    expect(fallback).toBe(true);
-    expect(items.length).toBeGreaterThan(0);
-    expect(items.every((h) => h.similarTitle)).toBe(true);
-    expect(items.some((h) => h.topicId === ids.titleMatch)).toBe(true);
-    expect(items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault')).toBe(false);
-    const trigram = await apiSearch(anonymous, 'q=waterprof+tent+seems');
-    expect(trigram.items.some((h) => h.topicId === ids.solvedQ)).toBe(true);
-    const page = await (await anonymous.get('/search?q=tnet')).text();
-    expect(page).toContain('Showing results for similar titles');
+  it('builds the spellings one edit away from plain words only', () => {
+    expect(correctableWords('"Tnet poles" -zzqxj OR stove 2x ab waterproof-ish tnet')).toEqual(['tnet', 'poles', 'stove']);
+    const variants = spellingsOneEditAway('tnet');
+    for (const v of ['tent', 'net', 'tnets', 'tnt', 'snet', 'ntet', 'atnet']) expect(variants).toContain(v);
+    expect(variants).not.toContain('tnet');
+    expect(variants.some((v) => v.length < 3 || v.length > 5)).toBe(false);
+    expect(applyCorrections('"Tnet poles" -tnet OR stoev', new Map([['tnet', 'tent'], ['stoev', 'stove']]))).toBe('"tent poles" -tent OR stove');
     expect(anyWordQuery('waterproof jacket')).toBe('waterproof or jacket');
     expect(anyWordQuery('"waterproof jacket"')).toBeNull();
+    // Corrections show as the closest word highlighted in their hits, not as a stem or a non-word.
+    const headlines = ['\u0001Foam\u0002 pad, \u0001leaving\u0002 at dawn', 'we \u0001leave\u0002 the \u0001prototypes\u0002'];
+    const readable = readableCorrections(new Map([['frame', 'foame'], ['leak', 'leav'], ['prtotyp', 'prototyp'], ['zzqx', 'zzq']]), headlines);
+    expect(Object.fromEntries(readable)).toEqual({ frame: 'foam', leak: 'leave', prtotyp: 'prototypes', zzqx: 'zzq' });
+  });
+
+  it('corrects a misspelt word to one the posts use: "tnet" finds "tent"', async () => {
+    const { items, fallback, correctedQuery } = await apiSearch(anonymous, 'q=tnet');
+    expect(fallback).toBe(true);
+    expect(correctedQuery).toBe('tent');
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((h) => h.corrected && h.similarTitle)).toBe(true);
+    expect(items.some((h) => h.topicId === ids.titleMatch)).toBe(true);
+    expect(items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault')).toBe(false);
+    const page = await (await anonymous.get('/search?q=tnet')).text();
+    expect(page).toContain('No results for “tnet”. Showing results for <a href="/search?q=tent">tent</a>.');
+    expect(page).toContain('<mark>Tent</mark> poles bent in the wind');
+    const openapi = JSON.stringify(await (await anonymous.get('/api/v1/openapi.json')).json());
+    expect(openapi).toContain('"correctedQuery":{"description":"the query with misspelt words corrected');
+
+    // A deleted letter, a word of a phrase, and several words at once (one of them a real word no post uses).
+    const dropped = await apiSearch(anonymous, 'q=waterprof');
+    expect(dropped.correctedQuery).toBe('waterproof');
+    expect(new Set(dropped.items.map((h) => h.topicId))).toEqual(new Set([ids.solvedQ, ids.unsolvedQ]));
+    const several = await apiSearch(anonymous, `q=${encodeURIComponent('waterprof tnet seems')}`);
+    expect(several.correctedQuery).toBe('waterproof tent seams');
+    expect(several.items[0]?.topicId).toBe(ids.solvedQ);
+    const phrase = await apiSearch(anonymous, `q=${encodeURIComponent('"seam sealr"')}`);
+    expect(phrase.correctedQuery).toBe('"seam sealer"');
+    expect(phrase.items.map((h) => h.replyId)).toEqual([ids.seamReply]);
+    // Further off than one edit: the closest word by trigrams.
+    const far = await apiSearch(anonymous, 'q=waterpruf');
+    expect(far.correctedQuery).toBe('waterproof');
+  });
+
+  it('leaves known words alone and falls back to any word', async () => {
+    // Every word is known, only not together: no correction, posts with any of them.
+    const known = await apiSearch(anonymous, `q=${encodeURIComponent('sealer lantern')}`);
+    expect(known.correctedQuery).toBeNull();
+    expect((known.body as { anyWords: boolean }).anyWords).toBe(true);
     const some = await apiSearch(anonymous, 'q=tent+zzqxj');
+    expect(some.correctedQuery).toBeNull();
     expect((some.body as { anyWords: boolean }).anyWords).toBe(true);
     expect(some.items.some((h) => h.topicId === ids.titleMatch)).toBe(true);
     expect(some.items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault')).toBe(false);
     expect(await (await anonymous.get('/search?q=tent+zzqxj')).text()).toContain('showing posts with any of them');
-    const none = await (await anonymous.get('/search?q=zzqxj')).text();
-    expect(none).toContain('No results for “zzqxj”');
+    const none = await apiSearch(anonymous, 'q=zzqxj');
+    expect(none).toMatchObject({ items: [], fallback: false, correctedQuery: null });
+    expect(await (await anonymous.get('/search?q=zzqxj')).text()).toContain('No results for “zzqxj”');
+    // Enough exact results: no correction is tried, even for an unknown word of an OR.
+    const enough = await apiSearch(anonymous, `q=${encodeURIComponent('tent OR tnet')}`);
+    expect(enough.correctedQuery).toBeNull();
+    expect(enough.items.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('never offers a word that only a space the viewer cannot see uses', async () => {
+    // "prototype" is only in the private vault, "sale" only in the members' space.
+    for (const q of ['prototpye', 'prtotyp', 'slae']) {
+      const anon = await apiSearch(anonymous, `q=${q}`);
+      expect(anon.correctedQuery ?? '', q).not.toMatch(/prototyp|sale/);
+      expect(anon.items.some((h) => h.space.slug === 'insiders' || h.space.slug === 'vault'), q).toBe(false);
+    }
+    expect(await (await anonymous.get('/search?q=prototpye')).text()).not.toContain('prototype');
+    // "slae" is one edit from "sale" (members only) and "slate" (public): a visitor gets "slate".
+    const slate = await apiSearch(anonymous, 'q=slae');
+    expect(slate.correctedQuery).toBe('slate');
+    expect(slate.items.map((h) => h.topicId)).toEqual([ids.slate]);
+    const publicIds = (await t.ctx.db.selectFrom('spaces').select('id').where('visibility', '=', 'public').execute()).map((s) => s.id);
+    expect(await unknownWords(t.ctx.db, ['prototype', 'tent', 'the'], publicIds)).toEqual(['prototype']);
+    const hidden = await spellingCorrections(t.ctx.db, [...spellingsOneEditAway('prototpye').map((v): [string, string] => ['prototpye', v]), ['prtotyp', 'prtotyp']], publicIds);
+    expect([...hidden.values()].filter((w) => w.startsWith('prototyp'))).toEqual([]);
+    const asMember = await apiSearch(outsider.client, 'q=prototpye');
+    expect(asMember.correctedQuery ?? '').not.toContain('prototyp');
+    expect(asMember.items.some((h) => h.topicId === ids.hiddenPrivate)).toBe(false);
+    expect((await apiSearch(outsider.client, 'q=slae')).correctedQuery).toBe('sale');
+    expect((await apiSearch(admin.client, 'q=prtotyp')).correctedQuery).toBe('prototype');
+    const asAdmin = await apiSearch(admin.client, 'q=prototpye');
+    expect(asAdmin.correctedQuery).toBe('prototype');
+    expect(asAdmin.items.map((h) => h.topicId)).toContain(ids.hiddenPrivate);
+    // A space filter narrows the words offered to that space's.
+    expect((await apiSearch(admin.client, 'q=prototpye&space=camp')).correctedQuery ?? '').not.toContain('prototyp');
+  });
+});
+
+describe('search lexicon', () => {
+  it('takes the words of new, edited and restored posts; the daily recount drops deleted ones', async () => {
+    const topicId = await createTopic(t.ctx, author.viewer, { space: 'chat', kind: 'discussion', pinned: false, title: 'Quokkas near the hut', body: 'A marmoset too.' }).then((x) => x.id);
+    const { reply } = await createReply(t.ctx, helper.viewer, topicId, { body: 'Did you see the wombats?' });
+    let chat = await lexicon('chat');
+    for (const word of ['quokka', 'hut', 'marmoset', 'wombat']) expect(chat.has(word), word).toBe(true);
+    expect((await lexicon('camp')).has('quokka')).toBe(false);
+    // A typo of a word that arrived a moment ago is corrected (shown as the post writes it).
+    expect((await apiSearch(anonymous, 'q=wombta')).correctedQuery).toBe('wombats');
+
+    await editReply(t.ctx, helper.viewer, reply.id, { body: 'Did you see the echidnas?' });
+    expect((await lexicon('chat')).has('echidna')).toBe(true);
+
+    await deleteReply(t.ctx, helper.viewer, reply.id);
+    await deleteTopic(t.ctx, author.viewer, topicId);
+    // Deleting takes nothing away at once (the triggers only add)…
+    expect((await lexicon('chat')).has('quokka')).toBe(true);
+    // …the recount does, and leaves every count exact.
+    const { removed } = await refreshLexicon(t.ctx.db);
+    expect(removed).toBeGreaterThanOrEqual(4);
+    chat = await lexicon('chat');
+    for (const word of ['quokka', 'marmoset', 'wombat', 'echidna']) expect(chat.has(word), word).toBe(false);
+    expect(chat.get('tent')).toBe(1);
+    expect(await refreshLexicon(t.ctx.db)).toEqual({ added: 0, removed: 0 });
+    const wombat = await apiSearch(anonymous, 'q=wmobat');
+    expect(wombat.correctedQuery ?? '').not.toContain('wombat');
+
+    await restoreTopic(t.ctx, admin.viewer, topicId);
+    chat = await lexicon('chat');
+    expect(chat.has('quokka')).toBe(true);
+    // The reply stays deleted, so its words stay out.
+    expect(chat.has('echidna')).toBe(false);
+
+    // Every word of a visible post is in the lexicon of its space.
+    const { rows } = await sql<{ word: string; space_id: number }>`
+      select w.word, s.id as space_id
+      from spaces s cross join lateral ts_stat(format(
+        'select search_vector from topics where space_id = %s and deleted_at is null
+         union all select r.search_vector from replies r join topics t on t.id = r.topic_id
+         where t.space_id = %s and t.deleted_at is null and r.deleted_at is null', s.id, s.id)) w
+      where not exists (select 1 from search_lexicon l where l.word = w.word and l.space_id = s.id)`.execute(t.ctx.db);
+    expect(rows).toEqual([]);
+  });
+
+  it('registers the recount as a daily job', async () => {
+    expect(searchFeature.schedules).toEqual([{ name: 'search.refreshLexicon', cron: '40 3 * * *', jobKind: 'search.refreshLexicon' }]);
+    const handler = t.ctx.jobs.handlers.get('search.refreshLexicon');
+    expect(handler).toBeDefined();
+    await handler?.(t.ctx, { id: 0, kind: 'search.refreshLexicon', payload: {}, attempts: 0, eventId: null });
+    expect(await refreshLexicon(t.ctx.db)).toEqual({ added: 0, removed: 0 });
   });
 });
 

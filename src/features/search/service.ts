@@ -21,7 +21,8 @@ export interface SearchHit {
   replyCount: number;
   author: { username: string; displayName: string; avatarUrl: string | null };
   createdAt: Date;
-  similarTitle: boolean;
+  /** Found by the corrected spelling of the query (`correctedQuery`), not by the words as typed. */
+  corrected: boolean;
 }
 
 export interface SearchResults {
@@ -30,8 +31,10 @@ export interface SearchResults {
   /** Offset of the next page, or null at the end (or at the cap). */
   nextOffset: number | null;
   offset: number;
-  /** Full text found little and similar titles were added (typo tolerance). */
+  /** Full text found little and results for a corrected spelling were added (typo tolerance). */
   fallback: boolean;
+  /** The query with its misspelt words corrected, when its results were added; null otherwise. */
+  correctedQuery: string | null;
   /** No post had every word, so these are posts with any of them. */
   anyWords: boolean;
 }
@@ -62,19 +65,94 @@ export function highlightHtml(text: string): string {
   return open ? `${html}</mark>` : html;
 }
 
+/** Words of a query worth correcting: plain ones (letters only, 3 to 20), not excluded (`-word`) or OR. */
+export function correctableWords(text: string): string[] {
+  const words = text
+    .toLowerCase()
+    .split(/\s+/)
+    .map((token) => token.replace(/^"+|"+$/g, ''))
+    .filter((w) => /^[a-z]{3,20}$/.test(w) && w !== 'or');
+  return [...new Set(words)].slice(0, 6);
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Every spelling one edit away from `word` (a deletion, a swap of neighbours, a substitution or an insertion). */
+export function spellingsOneEditAway(word: string): string[] {
+  const variants = new Set<string>();
+  for (let i = 0; i <= word.length; i++) {
+    const head = word.slice(0, i);
+    const tail = word.slice(i);
+    if (tail) variants.add(head + tail.slice(1));
+    if (tail.length > 1) variants.add(head + tail.charAt(1) + tail.charAt(0) + tail.slice(2));
+    for (const ch of ALPHABET) {
+      if (tail && ch !== tail.charAt(0)) variants.add(head + ch + tail.slice(1));
+      variants.add(head + ch + tail);
+    }
+  }
+  variants.delete(word);
+  return [...variants];
+}
+
+/** `text` with each whole word that has a correction replaced by it (case aside); quotes, OR and -word stay. */
+export function applyCorrections(text: string, corrections: Map<string, string>): string {
+  return text.replace(/\p{L}+/gu, (word) => corrections.get(word.toLowerCase()) ?? word);
+}
+
 /**
- * Typo variants for words full text did not find: each word OR'd with itself with two neighbouring
- * letters swapped, matched against titles only (`:A`). Words are reduced to [a-z0-9], so the
- * result is always valid `to_tsquery` syntax.
+ * The misspelt words of a query and their corrections, or null: only words no post the viewer may see
+ * contains are tried, against the search lexicon of the spaces searched (so a word only a hidden space
+ * uses is never suggested), first by the spellings one edit away, then by trigram similarity.
  */
-export function swappedLetterQuery(text: string): string | null {
-  const words = (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length >= 3 && w.length <= 20).slice(0, 6);
-  const groups = words.map((word) => {
-    const variants = new Set([word]);
-    for (let i = 0; i < word.length - 1; i++) variants.add(word.slice(0, i) + word.charAt(i + 1) + word.charAt(i) + word.slice(i + 2));
-    return `(${[...variants].map((v) => `${v}:A`).join(' | ')})`;
-  });
-  return groups.length ? groups.join(' & ') : null;
+async function spellingCorrections(ctx: AppContext, text: string, spaceIds: number[]): Promise<Map<string, string> | null> {
+  const unknown = await searchRepo.unknownWords(ctx.db, correctableWords(text), spaceIds);
+  if (unknown.length === 0) return null;
+  const pairs = unknown.flatMap((word) => spellingsOneEditAway(word).map((variant): [string, string] => [word, variant]));
+  const corrections = await searchRepo.spellingCorrections(ctx.db, pairs, spaceIds);
+  for (const [word, correction] of corrections) if (correction === word) corrections.delete(word);
+  return corrections.size > 0 ? corrections : null;
+}
+
+/** Levenshtein distance, for the short words of a query. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * A correction as members write it. A correction is a spelling whose stem posts use ("foame" for
+ * "foam"), or the stem itself ("prototyp"): either finds the right posts but neither reads well. The
+ * words highlighted in the hits it found are real ones, so each correction shows as the closest of them.
+ */
+export function readableCorrections(corrections: Map<string, string>, headlines: string[]): Map<string, string> {
+  const marked = new Set<string>();
+  for (const headline of headlines) {
+    for (const m of headline.matchAll(new RegExp(`${searchRepo.MARK_START}([^${searchRepo.MARK_END}]*)${searchRepo.MARK_END}`, 'g'))) {
+      const word = (m[1] ?? '').toLowerCase();
+      if (/^\p{L}+$/u.test(word)) marked.add(word);
+    }
+  }
+  const readable = new Map<string, string>();
+  for (const [word, correction] of corrections) {
+    let best = correction;
+    let bestDistance = 3;
+    for (const candidate of marked) {
+      const distance = editDistance(candidate, correction);
+      if (distance < bestDistance || (distance === bestDistance && best !== correction && candidate < best)) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    readable.set(word, best);
+  }
+  return readable;
 }
 
 /**
@@ -134,7 +212,7 @@ async function resolveScope(ctx: AppContext, viewer: Viewer, filters: SearchFilt
   return { scope: { spaceIds, kind, solved: filters.solved, tagId, authorId, after: filters.after, before: filters.before }, empty };
 }
 
-function toHit(row: searchRepo.HitDetailRow, similarTitle: boolean): SearchHit {
+function toHit(row: searchRepo.HitDetailRow, corrected: boolean): SearchHit {
   const url = topicUrl({ id: row.topic_id, slug: row.slug });
   return {
     type: row.reply_id === null ? 'topic' : 'reply',
@@ -150,7 +228,7 @@ function toHit(row: searchRepo.HitDetailRow, similarTitle: boolean): SearchHit {
     replyCount: row.reply_count,
     author: { username: row.author_username, displayName: row.author_name, avatarUrl: row.author_avatar },
     createdAt: row.post_created_at,
-    similarTitle,
+    corrected,
   };
 }
 
@@ -168,7 +246,7 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   if (page.offset > MAX_OFFSET) throw badRequest(`Search pages stop after ${MAX_OFFSET} results; narrow the search with a filter.`, 'offset_too_large');
   const spaces = await listSpaces(ctx, viewer);
   const { scope, empty } = await resolveScope(ctx, viewer, filters, spaces);
-  const none: SearchResults = { query, items: [], nextOffset: null, offset: page.offset, fallback: false, anyWords: false };
+  const none: SearchResults = { query, items: [], nextOffset: null, offset: page.offset, fallback: false, correctedQuery: null, anyWords: false };
   if (!query || empty || !hasPositiveTerm(query)) return none;
 
   const key = JSON.stringify([spaces.map((s) => s.id), filters, page]);
@@ -183,31 +261,42 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   const full: searchRepo.SearchQuery = { kind: 'websearch', text: query };
   const rows = await searchRepo.searchHits(ctx.db, full, scope, page);
   let more = rows.length > page.limit;
-  const items = (await searchRepo.hitDetails(ctx.db, full, rows.slice(0, page.limit))).map((r) => toHit(r, false));
-  let fallback = false;
-  let anyWords = false;
-  // Both second tries at once (they are independent): titles similar to the query (typos), and, when no
-  // post has every word, posts with any of them. Later pages of such a query find nothing with every
-  // word either, so they go on through the same any-word list.
-  const variants = swappedLetterQuery(query);
+  const shown = rows.slice(0, page.limit);
+  // When full text found little: the query with its misspelt words corrected (first page only; it links
+  // to the search for the corrected words) and, when no post has every word, posts with any of them.
+  // Later pages of such a query find nothing with every word either, so they go on through the same
+  // any-word list. Both tries run beside the excerpts of what was found: none waits for another.
+  const correct = async (): Promise<{ text: string; items: SearchHit[] } | null> => {
+    const corrections = await spellingCorrections(ctx, query, scope.spaceIds);
+    if (!corrections) return null;
+    const corrected: searchRepo.SearchQuery = { kind: 'websearch', text: applyCorrections(query, corrections) };
+    const found = await searchRepo.searchHits(ctx.db, corrected, scope, { offset: 0, limit: page.limit });
+    const added = found.filter((c) => !shown.some((r) => r.topic_id === c.topic_id && r.reply_id === c.reply_id)).slice(0, page.limit - shown.length);
+    if (added.length === 0) return null;
+    const details = await searchRepo.hitDetails(ctx.db, corrected, added);
+    const readable = readableCorrections(corrections, details.flatMap((d) => [d.title_headline, d.body_headline]));
+    return { text: applyCorrections(query, readable), items: details.map((r) => toHit(r, true)) };
+  };
   const anyWordText = rows.length === 0 ? anyWordQuery(query) : null;
   const some: searchRepo.SearchQuery | null = anyWordText ? { kind: 'websearch', text: anyWordText } : null;
-  const [similarRows, someRows] = await Promise.all([
-    page.offset === 0 && items.length < FALLBACK_BELOW ? searchRepo.similarTitleHits(ctx.db, query, variants, scope, page.limit) : [],
+  const [details, correction, someRows] = await Promise.all([
+    searchRepo.hitDetails(ctx.db, full, shown),
+    page.offset === 0 && shown.length < FALLBACK_BELOW ? correct() : null,
     some ? searchRepo.searchHits(ctx.db, some, scope, page) : [],
   ]);
-  const similar = similarRows.filter((s) => !items.some((i) => i.type === 'topic' && i.topicId === s.topic_id));
-  if (similar.length > 0) {
-    fallback = true;
-    const marks: searchRepo.SearchQuery = variants ? { kind: 'variants', tsquery: variants } : full;
-    items.push(...(await searchRepo.hitDetails(ctx.db, marks, similar.slice(0, page.limit - items.length))).map((r) => toHit(r, true)));
+  const items = details.map((r) => toHit(r, false));
+  let correctedQuery: string | null = null;
+  let anyWords = false;
+  if (correction) {
+    correctedQuery = correction.text;
+    items.push(...correction.items);
   } else if (some && someRows.length > 0) {
     more = someRows.length > page.limit;
     items.push(...(await searchRepo.hitDetails(ctx.db, some, someRows.slice(0, page.limit))).map((r) => toHit(r, false)));
     anyWords = true;
   }
   const next = page.offset + page.limit;
-  const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback, anyWords };
+  const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback: correctedQuery !== null, correctedQuery, anyWords };
   if (byKey.size >= CACHE_ENTRIES) byKey.clear();
   byKey.set(key, { at: Date.now(), results });
   return results;
@@ -284,4 +373,14 @@ export async function relatedQuestions(ctx: AppContext, viewer: Viewer, topic: {
   if (byKey.size >= 2000) byKey.clear();
   byKey.set(key, { at: Date.now(), related });
   return related;
+}
+
+/**
+ * The daily recount of the search lexicon (`search.refreshLexicon`): new words arrive with their posts,
+ * but only this drops the words of deleted posts, so a deleted post's words stop being suggested.
+ */
+export async function refreshSearchLexicon(ctx: AppContext): Promise<void> {
+  const started = performance.now();
+  const { added, removed } = await searchRepo.refreshLexicon(ctx.db);
+  ctx.log.info({ added, removed, ms: Math.round(performance.now() - started) }, 'search lexicon refreshed');
 }

@@ -21,8 +21,16 @@ export interface TagSpaceCountsTable {
   topic_count: Generated<number>;
 }
 
+/** A word (its `english` lexeme) used in a space's posts, and in how many of them; kept by triggers and a daily job. */
+export interface SearchLexiconTable {
+  word: string;
+  space_id: number;
+  ndoc: number;
+}
+
 export interface SearchTables {
   tags: TagsTable;
   topic_tags: TopicTagsTable;
   tag_space_counts: TagSpaceCountsTable;
+  search_lexicon: SearchLexiconTable;
 }

@@ -41,7 +41,6 @@ function HitItem({ hit, now }: { hit: SearchHit; now: Date }) {
           <KindBadge kind={hit.kind} />
           {hit.solved && <SolvedBadge />}
           {hit.type === 'reply' && <Badge>Reply</Badge>}
-          {hit.similarTitle && <Badge tone="info">Similar title</Badge>}
           <a href={`/s/${hit.space.slug}`}>{hit.space.name}</a>
           <a href={`/u/${hit.author.username}`}>{hit.author.displayName}</a>
           <TimeAgo date={hit.createdAt} now={now} />
@@ -68,8 +67,8 @@ export function SearchPage({
 }) {
   const now = new Date();
   const filtersOpen = Boolean(values.space || values.kind || values.solved || values.tag || values.author || values.after || values.before || fields);
-  const fullText = results?.items.filter((h) => !h.similarTitle) ?? [];
-  const similar = results?.items.filter((h) => h.similarTitle) ?? [];
+  const fullText = results?.items.filter((h) => !h.corrected) ?? [];
+  const corrected = results?.items.filter((h) => h.corrected) ?? [];
   return (
     <div class="stack">
       <PageHeader title={values.q ? `Search: ${values.q}` : 'Search'} breadcrumbs={[{ href: '/', label: 'Home' }]} />
@@ -133,13 +132,13 @@ export function SearchPage({
               ))}
             </ol>
           )}
-          {similar.length > 0 && (
+          {corrected.length > 0 && results.correctedQuery !== null && (
             <>
               <p class="muted" role="status">
-                {fullText.length === 0 ? `No exact matches for “${results.query}”. ` : ''}Showing results for similar titles.
+                {fullText.length === 0 ? `No results for “${results.query}”. ` : ''}Showing results for <a href={pageHref({ ...values, q: results.correctedQuery }, 0, perPage)}>{results.correctedQuery}</a>.
               </p>
               <ol class="topic-list list-plain">
-                {similar.map((h) => (
+                {corrected.map((h) => (
                   <HitItem hit={h} now={now} />
                 ))}
               </ol>
