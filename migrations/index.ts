@@ -13,6 +13,7 @@ import * as referrals from './0011-referrals.ts';
 import * as rewardKinds from './0012-reward-kinds.ts';
 import * as analyticsReferred from './0014-analytics-referred.ts';
 import * as searchLexicon from './0015-search-lexicon.ts';
+import * as analyticsReadsFollows from './0016-analytics-reads-follows.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012-reward-kinds': rewardKinds,
   '0014-analytics-referred': analyticsReferred,
   '0015-search-lexicon': searchLexicon,
+  '0016-analytics-reads-follows': analyticsReadsFollows,
 };

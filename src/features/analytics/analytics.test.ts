@@ -5,6 +5,7 @@ import type { CurrentUser } from '../../platform/http/env.ts';
 import { createSession } from '../accounts/sessions.ts';
 import type { Role } from '../accounts/tables.ts';
 import { acceptAnswer, createReply, createTopic } from '../community/service.ts';
+import { follow } from '../notifications/service.ts';
 import { csvLine } from './exports.ts';
 import { assignPersona, defaultPersonaSettings, nextStepToInsider } from './personas.ts';
 import { runRecompute } from './recompute.ts';
@@ -160,9 +161,17 @@ describe('analytics from the event stream', () => {
     const helperDays = await t.ctx.db.selectFrom('analytics_member_days').selectAll().where('user_id', '=', helper.id).execute();
     expect(helperDays.reduce((s, d) => s + d.answers_accepted, 0)).toBe(1);
 
-    // Visits: a signed-in page view is buffered and written with one upsert.
+    // Visits: a signed-in page view is buffered and written with one upsert. Reading a topic counts a read;
+    // following a space (once, however often it is asked) is an event the rollup counts.
     await lurker.client.get('/');
+    expect((await lurker.client.get(open.url)).status).toBe(200);
+    expect((await lurker.client.get(open.url)).status).toBe(200);
     await visitRecorder(t.ctx).flush();
+    await follow(t.ctx, lurker.user, 'space', 'help');
+    await follow(t.ctx, lurker.user, 'space', 'help');
+    expect((await rollup()).events).toBe(1);
+    const signals = await t.ctx.db.selectFrom('analytics_member_days').select(['reads', 'follows']).where('user_id', '=', lurker.id).execute();
+    expect([signals.reduce((n, d) => n + d.reads, 0), signals.reduce((n, d) => n + d.follows, 0)]).toEqual([2, 1]);
     const recorder = new VisitRecorder(t.ctx);
     for (const ago of [2, 5, 9]) recorder.record(lurker.id, daysAgo(ago));
     recorder.record(lurker.id, daysAgo(2));
@@ -349,8 +358,8 @@ describe('analytics from the event stream', () => {
     const now = new Date();
     const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
     await runRecompute(t.ctx, { asOf: lastMonth });
-    // Raising the Drifter threshold above the lurker's four visit days makes them a Drifter.
-    const save = await admin.client.postForm('/admin/analytics/personas/settings', { windowDays: '90', drifterBelow: '5', insiderEngagement: '30', insiderValue: '40' });
+    // Raising the Drifter threshold above the lurker's engagement (four visit days, two reads, a follow: 5.4) makes them a Drifter.
+    const save = await admin.client.postForm('/admin/analytics/personas/settings', { windowDays: '90', drifterBelow: '6', insiderEngagement: '30', insiderValue: '40' });
     expect(save.status).toBe(303);
     const bad = await admin.client.postForm('/admin/analytics/personas/settings', { windowDays: '90', drifterBelow: '50', insiderEngagement: '30', insiderValue: '40' });
     expect(bad.status).toBe(400);

@@ -10,7 +10,7 @@ export type Persona = (typeof PERSONAS)[number];
 export const PERSONA_BENCHMARK: Record<Persona, number> = { Drifters: 14, Lurkers: 17, Supporters: 52, Insiders: 18 };
 
 /** Points per unit of each engagement signal, counted over the window (`windowDays`). */
-export const ENGAGEMENT_WEIGHTS = { visitDays: 1, posts: 3, acceptedAnswers: 5, reactionsReceived: 1, reactionsGiven: 0.5 } as const;
+export const ENGAGEMENT_WEIGHTS = { visitDays: 1, reads: 0.2, follows: 1, posts: 3, acceptedAnswers: 5, reactionsReceived: 1, reactionsGiven: 0.5 } as const;
 /** Points per unit of each value signal: orders and net spend over all time, predicted value, referrals and shares. */
 export const VALUE_WEIGHTS = { orders: 10, spendPer10: 1, predictedPer10: 0.5, referrals: 20, shares: 5 } as const;
 
@@ -47,6 +47,10 @@ export async function savePersonaSettings(db: Executor, settings: PersonaSetting
 
 export interface EngagementSignals {
   visitDays: number;
+  /** Topic pages read. */
+  reads?: number;
+  /** Spaces, topics and tags followed. */
+  follows?: number;
   /** Topics and replies written. */
   posts: number;
   acceptedAnswers: number;
@@ -68,7 +72,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export function engagementScore(s: EngagementSignals): number {
   const w = ENGAGEMENT_WEIGHTS;
-  return round1(w.visitDays * s.visitDays + w.posts * s.posts + w.acceptedAnswers * s.acceptedAnswers + w.reactionsReceived * s.reactionsReceived + w.reactionsGiven * s.reactionsGiven);
+  return round1(w.visitDays * s.visitDays + w.reads * (s.reads ?? 0) + w.follows * (s.follows ?? 0) + w.posts * s.posts + w.acceptedAnswers * s.acceptedAnswers + w.reactionsReceived * s.reactionsReceived + w.reactionsGiven * s.reactionsGiven);
 }
 
 export function valueScore(s: ValueSignals): number {
@@ -121,11 +125,11 @@ export function nextStepToInsider(engagementShort: number, valueShort: number): 
 export function personaRules(s: PersonaSettings): Record<Persona, string> {
   return {
     Drifters: `Engagement score below ${s.drifterBelow} over the last ${s.windowDays} days: barely visit, most likely to leave.`,
-    Lurkers: `Engagement ${s.drifterBelow} or more, but no post, answer, reaction, referral or share: they visit and read, and do not take part.`,
+    Lurkers: `Engagement ${s.drifterBelow} or more, but no post, answer, reaction, referral or share: they visit, read and follow, and do not take part.`,
     Supporters: `Take part (at least one post, answer, reaction, referral or share) but not both Insider thresholds.`,
     Insiders: `Engagement ${s.insiderEngagement} or more and value ${s.insiderValue} or more: loyal, valuable, and active in the community.`,
   };
 }
 
-export const ENGAGEMENT_DEFINITION = `Engagement = ${ENGAGEMENT_WEIGHTS.visitDays} × days visited + ${ENGAGEMENT_WEIGHTS.posts} × topics and replies + ${ENGAGEMENT_WEIGHTS.acceptedAnswers} × accepted answers + ${ENGAGEMENT_WEIGHTS.reactionsReceived} × reactions received + ${ENGAGEMENT_WEIGHTS.reactionsGiven} × reactions given, over the window.`;
+export const ENGAGEMENT_DEFINITION = `Engagement = ${ENGAGEMENT_WEIGHTS.visitDays} × days visited + ${ENGAGEMENT_WEIGHTS.reads} × topic pages read + ${ENGAGEMENT_WEIGHTS.follows} × follows + ${ENGAGEMENT_WEIGHTS.posts} × topics and replies + ${ENGAGEMENT_WEIGHTS.acceptedAnswers} × accepted answers + ${ENGAGEMENT_WEIGHTS.reactionsReceived} × reactions received + ${ENGAGEMENT_WEIGHTS.reactionsGiven} × reactions given, over the window.`;
 export const VALUE_DEFINITION = `Value = ${VALUE_WEIGHTS.orders} × orders + ${VALUE_WEIGHTS.spendPer10} per 10 of net spend + ${VALUE_WEIGHTS.predictedPer10} per 10 of predicted 12-month value + ${VALUE_WEIGHTS.referrals} × referrals + ${VALUE_WEIGHTS.shares} × shares.`;

@@ -53,6 +53,8 @@ interface CustomerRow {
 interface EngagementRow {
   user_id: number;
   active_days: number;
+  reads: number;
+  follows: number;
   posts: number;
   accepted: number;
   received: number;
@@ -94,7 +96,7 @@ async function loadCustomerSummaries(db: Executor, asOfDay: number): Promise<Cus
 
 async function loadEngagement(db: Executor, asOfDay: number, windowDays: number): Promise<EngagementRow[]> {
   const result = await sql<EngagementRow>`
-    select user_id, count(*)::int as active_days, sum(topics + replies)::int as posts, sum(answers_accepted)::int as accepted,
+    select user_id, count(*)::int as active_days, sum(reads)::int as reads, sum(follows)::int as follows, sum(topics + replies)::int as posts, sum(answers_accepted)::int as accepted,
       sum(reactions_received)::int as received, sum(reactions_given)::int as given
     from analytics_member_days
     where day > ${isoDay(asOfDay - windowDays)}::date and day <= ${isoDay(asOfDay)}::date
@@ -205,7 +207,7 @@ function buildScores(customers: CustomerRow[], engagement: EngagementRow[], memb
     const e = engagementByUser.get(userId);
     const m = memberById.get(userId);
     return assignPersona(
-      { visitDays: e?.active_days ?? 0, posts: e?.posts ?? 0, acceptedAnswers: e?.accepted ?? 0, reactionsReceived: e?.received ?? 0, reactionsGiven: e?.given ?? 0 },
+      { visitDays: e?.active_days ?? 0, reads: e?.reads ?? 0, follows: e?.follows ?? 0, posts: e?.posts ?? 0, acceptedAnswers: e?.accepted ?? 0, reactionsReceived: e?.received ?? 0, reactionsGiven: e?.given ?? 0 },
       { orders, spend: spendMinor / 100, predicted: predictedMinor / 100, referrals: m?.referrals ?? 0, shares: m?.shares ?? 0 },
       settings,
     );

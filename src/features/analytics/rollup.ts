@@ -43,6 +43,7 @@ const payloads = {
   refund: z.object({ orderId: id, amountMinor: z.number().int() }),
   referral: z.object({ referrerUserId: id }),
   referred: z.object({ friendUserId: id }),
+  followed: z.object({ userId: id }),
   points: z.object({ userId: optionalId, ruleKey: z.string().nullable().optional() }),
   tier: z.object({ userId: optionalId, toTier: z.string().nullable().optional() }),
 };
@@ -64,6 +65,7 @@ export const ROLLUP_EVENTS = [
   'order.paid',
   'order.cancelled',
   'refund.created',
+  'follow.added',
   'referral.created',
   'referral.completed',
   'points.earned',
@@ -71,7 +73,8 @@ export const ROLLUP_EVENTS = [
   'tier.changed',
 ] as const;
 
-type DayCounters = { visits: number; topics: number; questions: number; replies: number; answers_accepted: number; reactions_given: number; reactions_received: number };
+const MEMBER_DAY_COUNTERS = ['visits', 'reads', 'follows', 'topics', 'questions', 'replies', 'answers_accepted', 'reactions_given', 'reactions_received'] as const;
+type DayCounters = Record<(typeof MEMBER_DAY_COUNTERS)[number], number>;
 type DailyCounters = { new_members: number; topics: number; questions: number; replies: number; accepted: number; orders: number; revenue_minor: number; refunds_minor: number };
 
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
@@ -102,7 +105,7 @@ class Batch {
     const key = `${userId}|${day}`;
     let c = this.memberDays.get(key);
     if (!c) {
-      c = { visits: 0, topics: 0, questions: 0, replies: 0, answers_accepted: 0, reactions_given: 0, reactions_received: 0 };
+      c = { visits: 0, reads: 0, follows: 0, topics: 0, questions: 0, replies: 0, answers_accepted: 0, reactions_given: 0, reactions_received: 0 };
       this.memberDays.set(key, c);
     }
     return c;
@@ -224,6 +227,11 @@ function apply(batch: Batch, name: string, payload: unknown, at: Date): void {
       batch.refunds.push({ orderId: p.data.orderId, amountMinor: p.data.amountMinor });
       batch.day(day).refunds_minor += p.data.amountMinor;
       return;
+    }
+    case 'follow.added': {
+      const p = payloads.followed.safeParse(payload);
+      if (p.success) batch.memberDay(p.data.userId, day).follows++;
+      break;
     }
     case 'referral.created': {
       const p = payloads.referred.safeParse(payload);
@@ -458,23 +466,23 @@ export interface MemberDayRow extends Partial<DayCounters> {
 /** Adds counters to member days (one statement for the whole set). */
 export async function upsertMemberDays(db: Executor, rows: MemberDayRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const full = rows.map((r) => ({
-    user_id: r.user_id,
-    day: r.day,
-    visits: r.visits ?? 0,
-    topics: r.topics ?? 0,
-    questions: r.questions ?? 0,
-    replies: r.replies ?? 0,
-    answers_accepted: r.answers_accepted ?? 0,
-    reactions_given: r.reactions_given ?? 0,
-    reactions_received: r.reactions_received ?? 0,
-  }));
+  // Two rows of one member and day (a visit and reads, say) would hit the same row twice in one
+  // statement, which PostgreSQL refuses: they are added up first.
+  const byKey = new Map<string, Required<MemberDayRow>>();
+  for (const r of rows) {
+    const key = `${r.user_id}|${r.day}`;
+    const sum = byKey.get(key) ?? { user_id: r.user_id, day: r.day, visits: 0, reads: 0, follows: 0, topics: 0, questions: 0, replies: 0, answers_accepted: 0, reactions_given: 0, reactions_received: 0 };
+    for (const c of MEMBER_DAY_COUNTERS) sum[c] += r[c] ?? 0;
+    byKey.set(key, sum);
+  }
   await sql`
-    insert into analytics_member_days (user_id, day, visits, topics, questions, replies, answers_accepted, reactions_given, reactions_received)
-    select * from jsonb_to_recordset(${json(full)}::jsonb)
-      as t(user_id bigint, day date, visits int, topics int, questions int, replies int, answers_accepted int, reactions_given int, reactions_received int)
+    insert into analytics_member_days (user_id, day, visits, reads, follows, topics, questions, replies, answers_accepted, reactions_given, reactions_received)
+    select * from jsonb_to_recordset(${json([...byKey.values()])}::jsonb)
+      as t(user_id bigint, day date, visits int, reads int, follows int, topics int, questions int, replies int, answers_accepted int, reactions_given int, reactions_received int)
     on conflict (user_id, day) do update set
       visits = analytics_member_days.visits + excluded.visits,
+      reads = analytics_member_days.reads + excluded.reads,
+      follows = analytics_member_days.follows + excluded.follows,
       topics = analytics_member_days.topics + excluded.topics,
       questions = analytics_member_days.questions + excluded.questions,
       replies = analytics_member_days.replies + excluded.replies,

@@ -48,6 +48,8 @@ export interface AnalyticsMemberDaysTable {
   user_id: number;
   day: Day;
   visits: Defaulted<number>;
+  reads: Defaulted<number>;
+  follows: Defaulted<number>;
   topics: Defaulted<number>;
   questions: Defaulted<number>;
   replies: Defaulted<number>;

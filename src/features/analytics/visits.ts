@@ -17,6 +17,8 @@ export class VisitRecorder {
   /** Topic page views since the last flush (everyone's, signed in or not), for the deflection figures. */
   readonly #topicViews = new Map<number, number>();
   readonly #pending = new Map<string, { userId: number; day: string }>();
+  /** Topic pages each member read, per day, since the last flush: the personas' "reads". */
+  readonly #reads = new Map<string, { userId: number; day: string; n: number }>();
   #seenDay = '';
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -31,9 +33,16 @@ export class VisitRecorder {
     return this.#pending.size;
   }
 
-  recordTopicView(topicId: number): void {
+  recordTopicView(topicId: number, readerId: number | null = null, at: Date = new Date()): void {
     if (this.#closed) return;
     this.#topicViews.set(topicId, (this.#topicViews.get(topicId) ?? 0) + 1);
+    if (readerId !== null) {
+      const day = at.toISOString().slice(0, 10);
+      const key = `${readerId}|${day}`;
+      const read = this.#reads.get(key);
+      if (read) read.n++;
+      else this.#reads.set(key, { userId: readerId, day, n: 1 });
+    }
     this.#arm();
   }
 
@@ -71,15 +80,23 @@ export class VisitRecorder {
     this.#pending.clear();
     const views = [...this.#topicViews];
     this.#topicViews.clear();
+    const reads = [...this.#reads.values()];
+    this.#reads.clear();
     try {
-      await upsertMemberDays(
-        this.ctx.db,
-        batch.map((v) => ({ user_id: v.userId, day: v.day, visits: 1 })),
-      );
+      await upsertMemberDays(this.ctx.db, [
+        ...batch.map((v) => ({ user_id: v.userId, day: v.day, visits: 1 })),
+        ...reads.map((r) => ({ user_id: r.userId, day: r.day, reads: r.n })),
+      ]);
       if (views.length > 0) await addTopicViews(this.ctx.db, views);
     } catch (err) {
       for (const v of batch) this.#pending.set(`${v.userId}|${v.day}`, v);
       for (const [id, n] of views) this.#topicViews.set(id, (this.#topicViews.get(id) ?? 0) + n);
+      for (const r of reads) {
+        const key = `${r.userId}|${r.day}`;
+        const now = this.#reads.get(key);
+        if (now) now.n += r.n;
+        else this.#reads.set(key, r);
+      }
       this.ctx.log.warn({ err, members: batch.length }, 'could not save member visits; will retry');
       if (!this.#closed && !this.#timer) {
         this.#timer = setTimeout(() => void this.flush(), this.options.flushAfterMs);
@@ -139,6 +156,6 @@ export function recordVisits(ctx: AppContext): MiddlewareHandler<HearthEnv> {
     const user = c.get('user');
     if (user) recorder.record(user.id);
     const topic = topicPath.exec(c.req.path);
-    if (topic?.[1]) recorder.recordTopicView(Number(topic[1]));
+    if (topic?.[1]) recorder.recordTopicView(Number(topic[1]), user?.id ?? null);
   };
 }

@@ -3,6 +3,7 @@ import type { CurrentUser } from '../../platform/http/env.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { queueMail } from '../../platform/mail/index.ts';
+import { publishEvent } from '../../platform/jobs/registry.ts';
 import { markdownToText } from '../../platform/markdown/index.ts';
 import { findMembersByUsernames, getMemberContact, getMemberContacts, updateNotificationPrefs, type MemberContact } from '../accounts/members.ts';
 import * as community from '../community/service.ts';
@@ -169,7 +170,12 @@ export async function resolveFollowTarget(ctx: AppContext, viewer: community.Vie
 export async function follow(ctx: AppContext, viewer: community.Viewer, kind: FollowTargetKind, ref: string): Promise<FollowTarget> {
   const member = requireMember(viewer);
   const target = await resolveFollowTarget(ctx, member, kind, ref);
-  await repo.insertFollow(ctx.db, member.id, target.kind, target.id);
+  await ctx.db.transaction().execute(async (trx) => {
+    // Following again changes nothing and says nothing.
+    if (await repo.insertFollow(trx, member.id, target.kind, target.id)) {
+      await publishEvent(trx, ctx.jobs, 'follow.added', { userId: member.id, kind: target.kind, targetId: target.id }, member.id);
+    }
+  });
   return target;
 }
 
