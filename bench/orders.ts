@@ -1,5 +1,6 @@
-// Order ingestion benchmark: signed Shopify `orders/paid` webhooks sent to a running Hearth, and the time
-// until loyalty has recorded every one of them (points awarded), read from the database.
+// Order ingestion benchmark: signed Shopify `orders/paid` webhooks sent to a running Hearth (answered once
+// the delivery is stored in the inbox), and the time until loyalty has recorded every one of them (points
+// awarded, after the inbox job applied the order and the loyalty job reacted), read from the database.
 //   npm run bench:orders -- --url http://127.0.0.1:3000 --secret S [--orders 5000] [--concurrency 32] [--customers 2000] [--pgbench]
 // The server must run with SHOPIFY_WEBHOOK_SECRET=S. With DATABASE_URL naming its PostgreSQL database the
 // benchmark also waits until every order has its points and reports that rate (without it, as for a server

@@ -14,6 +14,7 @@ import * as rewardKinds from './0012-reward-kinds.ts';
 import * as analyticsReferred from './0014-analytics-referred.ts';
 import * as searchLexicon from './0015-search-lexicon.ts';
 import * as analyticsReadsFollows from './0016-analytics-reads-follows.ts';
+import * as webhookInbox from './0017-webhook-inbox.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0014-analytics-referred': analyticsReferred,
   '0015-search-lexicon': searchLexicon,
   '0016-analytics-reads-follows': analyticsReadsFollows,
+  '0017-webhook-inbox': webhookInbox,
 };

@@ -2,6 +2,8 @@ import type { Feature } from '../index.ts';
 import { linkCustomersToMember } from './customers.ts';
 import { mountCommerceRoutes } from './routes.tsx';
 import { pruneCommerceRecords } from './service.ts';
+import { processQueuedWebhooks } from './shopify.ts';
+import { PROCESS_WEBHOOKS_JOB } from './webhook-inbox.ts';
 
 const userIdOf = (payload: unknown): number | null =>
   payload && typeof payload === 'object' && 'userId' in payload && typeof payload.userId === 'number' ? payload.userId : null;
@@ -19,6 +21,9 @@ const userIdOf = (payload: unknown): number | null =>
  * `refund.created` {refundId, orderId, customerId, userId, currency, amountMinor, orderTotalMinor,
  * refundedTotalMinor, full, createdAt}; `product.created`, `product.updated` {productId}.
  *
+ * Webhook deliveries go through an inbox (webhook-inbox.ts): stored as `queued` before the answer, then
+ * applied by the `commerce.processWebhooks` job, one transaction each, retried with backoff.
+ *
  * Listens to `user.email_verified` and `user.email_changed` to link customers to members.
  */
 export const commerceFeature: Feature = {
@@ -31,9 +36,17 @@ export const commerceFeature: Feature = {
     };
     jobs.subscribe('user.email_verified', 'commerce.linkCustomersOnEmailVerified', link);
     jobs.subscribe('user.email_changed', 'commerce.linkCustomersOnEmailChanged', link);
+    // Applies the webhook inbox: woken by the deliveries it stores, and every minute for retries. A pass
+    // stops after about a second so the worker's other jobs are not held up; the next wake-up goes on.
+    jobs.define(PROCESS_WEBHOOKS_JOB, async (ctx) => {
+      await processQueuedWebhooks(ctx, { budgetMs: 1000 });
+    });
     jobs.define('commerce.pruneRecords', async (ctx) => {
       await pruneCommerceRecords(ctx);
     });
   },
-  schedules: [{ name: 'commerce.pruneRecords', cron: '17 3 * * *', jobKind: 'commerce.pruneRecords' }],
+  schedules: [
+    { name: 'commerce.pruneRecords', cron: '17 3 * * *', jobKind: 'commerce.pruneRecords' },
+    { name: PROCESS_WEBHOOKS_JOB, cron: '* * * * *', jobKind: PROCESS_WEBHOOKS_JOB },
+  ],
 };

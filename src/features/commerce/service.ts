@@ -67,6 +67,7 @@ export async function pruneCommerceRecords(ctx: AppContext, now = new Date()): P
   const deliveries = await ctx.db
     .deleteFrom('commerce_webhook_deliveries')
     .where('received_at', '<', new Date(now.getTime() - WEBHOOK_DELIVERY_DAYS * 86400_000))
+    .where('outcome', 'not in', ['queued', 'processing'])
     .executeTakeFirst();
   return { keys: Number(keys.numDeletedRows), deliveries: Number(deliveries.numDeletedRows) };
 }

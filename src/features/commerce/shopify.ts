@@ -4,9 +4,12 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, badRequest, fromZodError, serviceUnavailable, unauthorized } from '../../platform/http/errors.ts';
 import { type CustomerInput, upsertCustomerIn, type Trx } from './customers.ts';
 import { MoneyError, toMinorUnits } from './money.ts';
-import { createRefundIn, upsertOrderIn, type OrderInput, type RefundInput } from './orders.ts';
+import { createRefundIn, upsertOrderIn, validateOrderInput, type OrderInput, type RefundInput } from './orders.ts';
 import { upsertProductIn, type ProductInput } from './products.ts';
 import * as repo from './repo.ts';
+import { claimQueuedDeliveries, PROCESS_WEBHOOKS_JOB, writeDelivery } from './webhook-inbox.ts';
+import { enqueueJob } from '../../platform/jobs/registry.ts';
+import { backoffMs } from '../../platform/jobs/worker.ts';
 
 export const SHOPIFY = 'shopify';
 
@@ -335,6 +338,33 @@ async function applyTopic(ctx: AppContext, trx: Trx, topic: string, body: unknow
   }
 }
 
+/**
+ * Checks a delivery's payload as applying it will, without the database, so bad input is refused while
+ * Shopify is still waiting for the answer rather than failing later in the inbox.
+ */
+function checkPayload(ctx: AppContext, topic: string, body: unknown, shopDomain: string | null): void {
+  switch (topic) {
+    case 'orders/create':
+    case 'orders/updated':
+    case 'orders/paid':
+    case 'orders/fulfilled':
+    case 'orders/cancelled':
+      validateOrderInput(toOrderInput(topic, parse(orderPayload, body)));
+      return;
+    case 'refunds/create':
+      parse(refundPayload, body);
+      return;
+    case 'customers/create':
+    case 'customers/update':
+      toCustomerInput(parse(customerPayload, body));
+      return;
+    case 'products/create':
+    case 'products/update':
+      toProductInput(parse(productPayload, body), ctx.config.storeCurrency, shopDomain);
+      return;
+  }
+}
+
 export interface ShopifyDelivery {
   topic: string | undefined;
   webhookId: string | undefined;
@@ -345,15 +375,23 @@ export interface ShopifyDelivery {
 
 export interface DeliveryResult {
   status: 200;
-  outcome: 'processed' | 'duplicate' | 'ignored';
+  /** `queued`: stored and applied shortly by the inbox worker (`processQueuedWebhooks`). */
+  outcome: 'queued' | 'duplicate' | 'ignored';
   detail: string;
 }
 
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(quoteLargeIntegers(text));
+  } catch {
+    throw badRequest('The webhook body is not valid JSON.', 'invalid_json');
+  }
+}
+
 /**
- * One delivery: verified, deduplicated by its webhook id, applied. The delivery row and the
- * business change commit together, so a crash between them cannot leave one without the other;
- * a concurrent second delivery of the same id waits on the row's unique key and then finds it.
- * A delivery that fails is recorded as failed and may be delivered again.
+ * One delivery: verified, checked, and stored in the inbox (deduplicated by its webhook id) before the
+ * answer, so a delivery Shopify was told is received is never lost; it is applied by the inbox worker.
+ * A delivery that is refused is recorded as failed, and may be delivered again.
  */
 export async function receiveShopifyWebhook(ctx: AppContext, d: ShopifyDelivery): Promise<DeliveryResult> {
   const secret = ctx.config.shopifyWebhookSecret;
@@ -361,57 +399,99 @@ export async function receiveShopifyWebhook(ctx: AppContext, d: ShopifyDelivery)
   if (!verifyShopifyHmac(secret, d.rawBody, d.hmac)) throw unauthorized('The X-Shopify-Hmac-Sha256 signature does not match the body.');
   if (!d.webhookId) throw badRequest('The X-Shopify-Webhook-Id header is missing.', 'webhook_id_missing');
   if (!d.topic) throw badRequest('The X-Shopify-Topic header is missing.', 'topic_missing');
-  const topic = d.topic;
+  const topic = d.topic.slice(0, 100);
   const webhookId = d.webhookId.slice(0, 200);
   const shopDomain = d.shopDomain?.slice(0, 255) ?? null;
-  const known = shopifyTopics.some((known) => known === topic);
+  const delivery = { webhookId, topic, shopDomain };
 
+  if (!shopifyTopics.some((known) => known === topic)) {
+    const detail = `topic ${topic} is not one Hearth uses`;
+    const stored = await writeDelivery(ctx, { ...delivery, outcome: 'ignored', detail, body: null });
+    return stored ? { status: 200, outcome: 'ignored', detail } : duplicate(webhookId);
+  }
+  const text = Buffer.from(d.rawBody).toString('utf8');
   try {
-    return await ctx.db.transaction().execute(async (trx): Promise<DeliveryResult> => {
-      const claimed = await trx
-        .insertInto('commerce_webhook_deliveries')
-        .values({ provider: SHOPIFY, webhook_id: webhookId, topic: topic.slice(0, 100), shop_domain: shopDomain, outcome: 'processing' })
-        .onConflict((oc) =>
-          oc
-            .columns(['provider', 'webhook_id'])
-            .doUpdateSet({ outcome: 'processing', received_at: new Date(), detail: '' })
-            .where('commerce_webhook_deliveries.outcome', '=', 'failed'),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (!claimed) return { status: 200, outcome: 'duplicate', detail: `delivery ${webhookId} was already received` };
-      let detail: string;
-      let outcome: 'processed' | 'ignored';
-      if (!known) {
-        outcome = 'ignored';
-        detail = `topic ${topic} is not one Hearth uses`;
-      } else {
-        let body: unknown;
-        try {
-          body = JSON.parse(quoteLargeIntegers(Buffer.from(d.rawBody).toString('utf8')));
-        } catch {
-          throw badRequest('The webhook body is not valid JSON.', 'invalid_json');
-        }
-        detail = await applyTopic(ctx, trx, topic, body, shopDomain);
-        outcome = 'processed';
-      }
-      await trx.updateTable('commerce_webhook_deliveries').set({ outcome, detail: detail.slice(0, 1000) }).where('id', '=', claimed.id).execute();
-      return { status: 200, outcome, detail };
-    });
+    checkPayload(ctx, topic, parseBody(text), shopDomain);
   } catch (err) {
-    const message = err instanceof AppError ? err.message : 'internal error';
-    if (!(err instanceof AppError)) ctx.log.error({ err, topic, webhookId }, 'shopify webhook failed');
-    await ctx.db
-      .insertInto('commerce_webhook_deliveries')
-      .values({ provider: SHOPIFY, webhook_id: webhookId, topic: topic.slice(0, 100), shop_domain: shopDomain, outcome: 'failed', detail: message.slice(0, 1000) })
-      .onConflict((oc) =>
-        oc
-          .columns(['provider', 'webhook_id'])
-          .doUpdateSet({ outcome: 'failed', detail: message.slice(0, 1000), received_at: new Date() })
-          .where('commerce_webhook_deliveries.outcome', 'in', ['failed', 'processing']),
-      )
-      .execute()
-      .catch((e: unknown) => ctx.log.error({ err: e }, 'could not record a failed webhook delivery'));
+    if (err instanceof AppError) await writeDelivery(ctx, { ...delivery, outcome: 'failed', detail: err.message.slice(0, 1000), body: null }).catch((e: unknown) => ctx.log.error({ err: e }, 'could not record a refused webhook delivery'));
     throw err;
   }
+  const stored = await writeDelivery(ctx, { ...delivery, outcome: 'queued', detail: '', body: text });
+  return stored ? { status: 200, outcome: 'queued', detail: `delivery ${webhookId} queued` } : duplicate(webhookId);
+}
+
+function duplicate(webhookId: string): DeliveryResult {
+  return { status: 200, outcome: 'duplicate', detail: `delivery ${webhookId} was already received` };
+}
+
+export interface QueuedDelivery {
+  id: number;
+  webhook_id: string;
+  topic: string;
+  shop_domain: string | null;
+  body: string | null;
+}
+
+/** Applies one stored delivery in its own transaction; returns the line recorded as its detail. */
+export async function applyDelivery(ctx: AppContext, d: QueuedDelivery): Promise<string> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const detail = (await applyTopic(ctx, trx, d.topic, parseBody(d.body ?? ''), d.shop_domain)).slice(0, 1000);
+    await trx.updateTable('commerce_webhook_deliveries').set({ outcome: 'processed', detail, body: null, claimed_at: null, next_attempt_at: null }).where('id', '=', d.id).execute();
+    return detail;
+  });
+}
+
+/** Attempts before a delivery that keeps failing is marked failed (about 21 minutes of backoff). */
+const MAX_ATTEMPTS = 8;
+const RETRY_BASE_MS = 5000;
+
+export interface InboxPass {
+  processed: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Applies the inbox's due deliveries, oldest first, each in its own transaction, several side by side
+ * on PostgreSQL (deliveries of one order meet on its row, as they would arriving at once). One that
+ * cannot be applied yet, such as a refund for an order still on its way, is retried with backoff;
+ * after `MAX_ATTEMPTS`, or at once for a payload that can never apply, it is marked failed.
+ * Runs passes until nothing is due or `budgetMs` has passed (then it enqueues the job to go on).
+ */
+export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date; limit?: number; budgetMs?: number } = {}): Promise<InboxPass> {
+  const totals: InboxPass = { processed: 0, retrying: 0, failed: 0 };
+  const lanes = ctx.database.kind === 'postgres' ? Math.max(1, ctx.config.jobConcurrency) : 1;
+  const started = Date.now();
+  for (;;) {
+    const claimed = await claimQueuedDeliveries(ctx, opts.limit ?? 100, opts.now ?? new Date());
+    if (claimed.length === 0) break;
+    let next = 0;
+    const lane = async () => {
+      for (let d = claimed[next++]; d; d = claimed[next++]) {
+        try {
+          await applyDelivery(ctx, d);
+          totals.processed++;
+        } catch (err) {
+          const message = (err instanceof AppError ? err.message : err instanceof Error ? `internal error: ${err.message}` : 'internal error').slice(0, 1000);
+          if (!(err instanceof AppError)) ctx.log.error({ err, topic: d.topic, webhookId: d.webhook_id }, 'shopify webhook failed');
+          const permanent = err instanceof AppError && err.status === 400;
+          const dead = permanent || d.attempts >= MAX_ATTEMPTS;
+          await ctx.db
+            .updateTable('commerce_webhook_deliveries')
+            .set(dead ? { outcome: 'failed', detail: message, claimed_at: null } : { outcome: 'queued', detail: message, claimed_at: null, next_attempt_at: new Date(Date.now() + backoffMs(d.attempts, RETRY_BASE_MS)) })
+            .where('id', '=', d.id)
+            .execute();
+          if (dead) totals.failed++;
+          else totals.retrying++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, claimed.length) }, lane));
+    if (Date.now() - started > (opts.budgetMs ?? 60_000)) {
+      // Out of time with deliveries perhaps still due: another job goes on with them.
+      await enqueueJob(ctx.db, PROCESS_WEBHOOKS_JOB, {});
+      break;
+    }
+  }
+  return totals;
 }

@@ -121,7 +121,7 @@ export interface CommerceRefundLinesTable {
   amount_minor: Minor;
 }
 
-export type WebhookOutcome = 'processing' | 'processed' | 'ignored' | 'failed';
+export type WebhookOutcome = 'queued' | 'processing' | 'processed' | 'ignored' | 'failed';
 
 export interface CommerceWebhookDeliveriesTable {
   id: Generated<number>;
@@ -132,6 +132,11 @@ export interface CommerceWebhookDeliveriesTable {
   outcome: WebhookOutcome;
   detail: ColumnType<string, string | undefined, string>;
   received_at: Timestamp;
+  /** The raw body while the delivery waits in the inbox; cleared once it is applied. */
+  body: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Date | null;
+  claimed_at: Date | null;
 }
 
 export interface CommerceIdempotencyKeysTable {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
 import { shopifyCustomer, shopifyOrder, shopifyProduct, shopifyRefund } from '../../../test/fixtures/commerce/shopify.ts';
-import { quoteLargeIntegers, signShopifyBody } from './shopify.ts';
+import { processQueuedWebhooks, quoteLargeIntegers, signShopifyBody } from './shopify.ts';
 
 const SECRET = 'shpss_test_secret_0123456789';
 let t: TestHearth;
@@ -25,7 +25,8 @@ async function wipe() {
 }
 beforeEach(wipe);
 
-function deliver(topic: string, body: unknown, opts: { webhookId?: string; hmac?: string | null; raw?: string } = {}) {
+/** Posts a delivery, then (unless `apply` is false) runs the inbox as the worker would. */
+async function deliver(topic: string, body: unknown, opts: { webhookId?: string; hmac?: string | null; raw?: string; apply?: boolean } = {}) {
   const raw = opts.raw ?? JSON.stringify(body);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -35,8 +36,17 @@ function deliver(topic: string, body: unknown, opts: { webhookId?: string; hmac?
     'x-shopify-api-version': '2025-01',
   };
   if (opts.hmac !== null) headers['x-shopify-hmac-sha256'] = opts.hmac ?? signShopifyBody(SECRET, raw);
-  return t.hearth.app.request('/webhooks/shopify', { method: 'POST', body: raw, headers });
+  const res = await t.hearth.app.request('/webhooks/shopify', { method: 'POST', body: raw, headers });
+  if (opts.apply !== false) await processQueuedWebhooks(t.ctx);
+  return res;
 }
+
+async function delivery(webhookId: string) {
+  return t.ctx.db.selectFrom('commerce_webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).executeTakeFirstOrThrow();
+}
+
+/** An hour later: every retry that was waiting is due. */
+const later = () => new Date(Date.now() + 3600_000);
 
 async function events(name?: string) {
   let q = t.ctx.db.selectFrom('domain_events').select(['name', 'payload']).orderBy('id');
@@ -69,7 +79,8 @@ describe('Shopify webhooks', () => {
       outcomes.push(((await res.json()) as { outcome: string }).outcome);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
-    expect(outcomes).toEqual(['processed', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(outcomes).toEqual(['queued', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(await delivery('b5f1-same-delivery')).toMatchObject({ outcome: 'processed', body: null, attempts: 1 });
 
     const row = await t.ctx.db.selectFrom('commerce_orders').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({
@@ -207,18 +218,50 @@ describe('Shopify webhooks', () => {
     ]);
   });
 
-  it('a refund for an order not yet received fails (so Shopify retries) and succeeds once the order is in', async () => {
+  it('a refund that arrives before its order waits in the inbox and is applied once the order is in', async () => {
     const order = shopifyOrder({ financial_status: 'paid' });
     const early = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
-    expect(early.status).toBe(409);
-    const failed = await t.ctx.db.selectFrom('commerce_webhook_deliveries').selectAll().where('webhook_id', '=', 'early-refund').executeTakeFirstOrThrow();
-    expect(failed.outcome).toBe('failed');
+    expect(early.status).toBe(200);
+    expect(((await early.json()) as { outcome: string }).outcome).toBe('queued');
+    const waiting = await delivery('early-refund');
+    expect(waiting).toMatchObject({ outcome: 'queued', attempts: 1 });
+    expect(waiting.detail).toContain('is not known yet');
+    expect(waiting.next_attempt_at?.getTime()).toBeGreaterThan(Date.now());
     expect(await counts()).toMatchObject({ refunds: 0, events: 0 });
+    // Shopify delivering it again changes nothing while it waits.
+    const again = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
+    expect(((await again.json()) as { outcome: string }).outcome).toBe('duplicate');
+
     await deliver('orders/create', order);
-    const retried = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
-    expect(retried.status).toBe(200);
-    expect(((await retried.json()) as { outcome: string }).outcome).toBe('processed');
+    expect((await delivery('early-refund')).outcome).toBe('queued');
+    expect(await processQueuedWebhooks(t.ctx, { now: later() })).toEqual({ processed: 1, retrying: 0, failed: 0 });
+    expect(await delivery('early-refund')).toMatchObject({ outcome: 'processed', attempts: 2, body: null });
     expect((await events('refund.created')).length).toBe(1);
+  });
+
+  it('a delivery that never applies is marked failed after its retries, and a new delivery of it is queued again', async () => {
+    const refund = shopifyRefund(4_444_444);
+    await deliver('refunds/create', refund, { webhookId: 'orphan-refund' });
+    for (let attempt = 2; attempt <= 8; attempt++) await processQueuedWebhooks(t.ctx, { now: later() });
+    expect(await delivery('orphan-refund')).toMatchObject({ outcome: 'failed', attempts: 8 });
+    expect(await processQueuedWebhooks(t.ctx, { now: later() })).toEqual({ processed: 0, retrying: 0, failed: 0 });
+    const redelivered = await deliver('refunds/create', refund, { webhookId: 'orphan-refund', apply: false });
+    expect(((await redelivered.json()) as { outcome: string }).outcome).toBe('queued');
+    expect(await delivery('orphan-refund')).toMatchObject({ outcome: 'queued', attempts: 0 });
+  });
+
+  it('deliveries arriving together are stored together and each applied once', async () => {
+    const orders = Array.from({ length: 20 }, (_, i) => shopifyOrder({ id: 7_000_000 + i, name: `#G${i}`, financial_status: 'paid' }));
+    // A process enqueues the wake-up job once per 250 ms slot: start in a slot the earlier tests did not use.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const results = await Promise.all(orders.map((o) => deliver('orders/paid', o, { apply: false })));
+    expect(results.map((r) => r.status)).toEqual(orders.map(() => 200));
+    expect((await t.ctx.db.selectFrom('commerce_webhook_deliveries').select('outcome').execute()).map((d) => d.outcome)).toEqual(orders.map(() => 'queued'));
+    // The deliveries woke the inbox job.
+    expect((await t.ctx.db.selectFrom('jobs').select('kind').where('kind', '=', 'commerce.processWebhooks').execute()).length).toBeGreaterThan(0);
+    expect(await processQueuedWebhooks(t.ctx)).toEqual({ processed: 20, retrying: 0, failed: 0 });
+    expect(await counts()).toMatchObject({ orders: 20, deliveries: 20 });
+    expect((await events('order.paid')).length).toBe(20);
   });
 
   it('concurrent duplicates of one delivery create one order', async () => {

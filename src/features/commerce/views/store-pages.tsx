@@ -286,7 +286,7 @@ export function ProductsPage({ c, page }: { c: HearthContext; page: Page<Product
   );
 }
 
-const outcomeTone: Record<string, Tone> = { processed: 'success', ignored: 'neutral', failed: 'danger', processing: 'info' };
+const outcomeTone: Record<string, Tone> = { processed: 'success', ignored: 'neutral', failed: 'danger', processing: 'info', queued: 'info' };
 
 export function WebhooksPage({ c, page, configured, publicUrl }: { c: HearthContext; page: Page<WebhookDelivery>; configured: boolean; publicUrl: string }) {
   return (
