@@ -95,6 +95,7 @@ function reviewPages(topicPath: string): ReviewPage[] {
     { name: 'admin-loyalty-widget', path: '/admin/loyalty/widget', signedIn: true },
     { name: 'admin-referrals', path: '/admin/referrals', signedIn: true },
     { name: 'admin-store', path: '/admin/store', signedIn: true },
+    { name: 'admin-store-webhooks', path: '/admin/store/webhooks', signedIn: true },
     { name: 'admin-analytics', path: '/admin/analytics', signedIn: true },
     { name: 'admin-retention', path: '/admin/analytics/retention', signedIn: true },
     { name: 'admin-personas', path: '/admin/analytics/personas', signedIn: true },

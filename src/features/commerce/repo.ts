@@ -129,6 +129,9 @@ export interface WebhookDelivery {
   outcome: string;
   detail: string;
   receivedAt: Date;
+  /** Times the inbox has tried to apply it, and when it tries again while queued after a failure. */
+  attempts: number;
+  nextAttemptAt: Date | null;
 }
 
 // ------------------------------------------------------------------------------------------ mappers
@@ -235,7 +238,7 @@ function toRefund(r: Selectable<CommerceRefundsTable>, lines: Refund['lines']): 
 }
 
 export function toDelivery(r: Selectable<CommerceWebhookDeliveriesTable>): WebhookDelivery {
-  return { id: r.id, provider: r.provider, webhookId: r.webhook_id, topic: r.topic, shopDomain: r.shop_domain, outcome: r.outcome, detail: r.detail, receivedAt: r.received_at };
+  return { id: r.id, provider: r.provider, webhookId: r.webhook_id, topic: r.topic, shopDomain: r.shop_domain, outcome: r.outcome, detail: r.detail, receivedAt: r.received_at, attempts: r.attempts, nextAttemptAt: r.next_attempt_at };
 }
 
 // ------------------------------------------------------------------------------------------ cursors

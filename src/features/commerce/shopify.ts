@@ -288,8 +288,8 @@ function toProductInput(p: z.output<typeof productPayload>, currency: string, sh
 
 async function applyRefund(ctx: AppContext, trx: Trx, r: z.output<typeof refundPayload>): Promise<string> {
   const order = await repo.findOrderRow(trx, { source: SHOPIFY, externalId: r.order_id });
-  // Shopify retries a failed delivery, by which time orders/create will have arrived.
-  if (!order) throw new AppError('order_unknown', 409, `Order ${r.order_id} is not known yet; the refund can be delivered again once it is.`);
+  // The inbox tries again with backoff, by which time orders/create will have arrived.
+  if (!order) throw new AppError('order_unknown', 409, `Order ${r.order_id} is not known yet; the refund is tried again until it is.`);
   const amount = r.transactions
     .filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success')
     .reduce((sum, t) => sum + minor(t.amount, order.currency, 'transactions.amount'), 0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
+import { createTestHearth, TestClient, type TestHearth } from '../../../test/helpers.ts';
+import { createSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { shopifyCustomer, shopifyOrder, shopifyProduct, shopifyRefund } from '../../../test/fixtures/commerce/shopify.ts';
 import { processQueuedWebhooks, quoteLargeIntegers, signShopifyBody } from './shopify.ts';
 
@@ -231,6 +232,17 @@ describe('Shopify webhooks', () => {
     // Shopify delivering it again changes nothing while it waits.
     const again = await deliver('refunds/create', shopifyRefund(order.id), { webhookId: 'early-refund' });
     expect(((await again.json()) as { outcome: string }).outcome).toBe('duplicate');
+    // The store admin sees it waiting, and when it is tried next.
+    const admin = await t.ctx.db
+      .insertInto('users')
+      .values({ email: 'owner@webhooks.example', display_name: 'Owner', username: 'webhookowner', role: 'admin', email_verified_at: new Date(), notification_prefs: JSON.stringify({}) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const browser = new TestClient(t.hearth);
+    browser.cookies.set(SESSION_COOKIE, await createSession(t.ctx.db, admin.id, {}));
+    const page = await (await browser.get('/admin/store/webhooks')).text();
+    expect(page).toContain('retrying');
+    expect(page).toContain(`next at <time datetime="${waiting.next_attempt_at?.toISOString() ?? ''}">`);
 
     await deliver('orders/create', order);
     expect((await delivery('early-refund')).outcome).toBe('queued');

@@ -317,7 +317,13 @@ export function WebhooksPage({ c, page, configured, publicUrl }: { c: HearthCont
               </td>
               <td class="small">{d.shopDomain ?? '—'}</td>
               <td>
-                <Badge tone={outcomeTone[d.outcome] ?? 'neutral'}>{d.outcome}</Badge>
+                {d.outcome === 'queued' && d.attempts > 0 ? <Badge tone="warning">retrying</Badge> : <Badge tone={outcomeTone[d.outcome] ?? 'neutral'}>{d.outcome}</Badge>}
+                {d.attempts > 1 && <div class="small muted">{d.attempts} attempts</div>}
+                {d.outcome === 'queued' && d.nextAttemptAt && (
+                  <div class="small muted">
+                    next at <time datetime={d.nextAttemptAt.toISOString()}>{d.nextAttemptAt.toISOString().slice(11, 19)} UTC</time>
+                  </div>
+                )}
               </td>
               <td class="small">{d.detail}</td>
             </tr>
