@@ -6,10 +6,10 @@ import { type CustomerInput, upsertCustomerIn, type Trx } from './customers.ts';
 import { MoneyError, toMinorUnits } from './money.ts';
 import { createRefundIn, upsertOrderIn, validateOrderInput, type OrderInput, type RefundInput } from './orders.ts';
 import { upsertProductIn, type ProductInput } from './products.ts';
-import * as repo from './repo.ts';
-import { claimQueuedDeliveries, PROCESS_WEBHOOKS_JOB, writeDelivery } from './webhook-inbox.ts';
 import { enqueueJob } from '../../platform/jobs/registry.ts';
 import { backoffMs } from '../../platform/jobs/worker.ts';
+import * as repo from './repo.ts';
+import { claimQueuedDeliveries, PROCESS_WEBHOOKS_JOB, writeDelivery, type ClaimedDelivery } from './webhook-inbox.ts';
 
 export const SHOPIFY = 'shopify';
 
@@ -310,58 +310,55 @@ async function applyRefund(ctx: AppContext, trx: Trx, r: z.output<typeof refundP
   return created ? `refund ${r.id} recorded` : `refund ${r.id} already recorded`;
 }
 
-/** Applies one webhook's business change inside the caller's transaction; returns a line for the log. */
-async function applyTopic(ctx: AppContext, trx: Trx, topic: string, body: unknown, shopDomain: string | null): Promise<string> {
+/** A delivery's payload, parsed and converted for its topic: what the check at the door and applying share. */
+type Decoded =
+  | { kind: 'order'; input: OrderInput }
+  | { kind: 'refund'; refund: z.output<typeof refundPayload> }
+  | { kind: 'customer'; input: CustomerInput }
+  | { kind: 'product'; input: ProductInput };
+
+/** Parses and checks a payload without the database; throws a 400 naming the field when it is bad. */
+function decodeTopic(ctx: AppContext, topic: string, body: unknown, shopDomain: string | null): Decoded {
   switch (topic) {
     case 'orders/create':
     case 'orders/updated':
     case 'orders/paid':
     case 'orders/fulfilled':
     case 'orders/cancelled': {
-      const { order, created, transitions } = await upsertOrderIn(ctx, trx, toOrderInput(topic, parse(orderPayload, body)));
-      return `order ${order.externalId}${created ? ' created' : ''}${transitions.length ? `; ${transitions.join(', ')}` : ''}`;
+      const input = toOrderInput(topic, parse(orderPayload, body));
+      validateOrderInput(input);
+      return { kind: 'order', input };
     }
     case 'refunds/create':
-      return applyRefund(ctx, trx, parse(refundPayload, body));
+      return { kind: 'refund', refund: parse(refundPayload, body) };
     case 'customers/create':
-    case 'customers/update': {
-      const { customer, created } = await upsertCustomerIn(ctx, trx, toCustomerInput(parse(customerPayload, body)));
-      return `customer ${customer.externalId ?? customer.id} ${created ? 'created' : 'updated'}`;
-    }
+    case 'customers/update':
+      return { kind: 'customer', input: toCustomerInput(parse(customerPayload, body)) };
     case 'products/create':
-    case 'products/update': {
-      const { product, created, changed } = await upsertProductIn(ctx, trx, toProductInput(parse(productPayload, body), ctx.config.storeCurrency, shopDomain));
-      return `product ${product.externalId ?? product.id} ${created ? 'created' : changed ? 'updated' : 'unchanged'}`;
-    }
+    case 'products/update':
+      return { kind: 'product', input: toProductInput(parse(productPayload, body), ctx.config.storeCurrency, shopDomain) };
     default:
       throw new Error(`unhandled topic ${topic}`);
   }
 }
 
-/**
- * Checks a delivery's payload as applying it will, without the database, so bad input is refused while
- * Shopify is still waiting for the answer rather than failing later in the inbox.
- */
-function checkPayload(ctx: AppContext, topic: string, body: unknown, shopDomain: string | null): void {
-  switch (topic) {
-    case 'orders/create':
-    case 'orders/updated':
-    case 'orders/paid':
-    case 'orders/fulfilled':
-    case 'orders/cancelled':
-      validateOrderInput(toOrderInput(topic, parse(orderPayload, body)));
-      return;
-    case 'refunds/create':
-      parse(refundPayload, body);
-      return;
-    case 'customers/create':
-    case 'customers/update':
-      toCustomerInput(parse(customerPayload, body));
-      return;
-    case 'products/create':
-    case 'products/update':
-      toProductInput(parse(productPayload, body), ctx.config.storeCurrency, shopDomain);
-      return;
+/** Applies one webhook's business change inside the caller's transaction; returns a line for the log. */
+async function applyTopic(ctx: AppContext, trx: Trx, decoded: Decoded): Promise<string> {
+  switch (decoded.kind) {
+    case 'order': {
+      const { order, created, transitions } = await upsertOrderIn(ctx, trx, decoded.input);
+      return `order ${order.externalId}${created ? ' created' : ''}${transitions.length ? `; ${transitions.join(', ')}` : ''}`;
+    }
+    case 'refund':
+      return applyRefund(ctx, trx, decoded.refund);
+    case 'customer': {
+      const { customer, created } = await upsertCustomerIn(ctx, trx, decoded.input);
+      return `customer ${customer.externalId ?? customer.id} ${created ? 'created' : 'updated'}`;
+    }
+    case 'product': {
+      const { product, created, changed } = await upsertProductIn(ctx, trx, decoded.input);
+      return `product ${product.externalId ?? product.id} ${created ? 'created' : changed ? 'updated' : 'unchanged'}`;
+    }
   }
 }
 
@@ -411,7 +408,7 @@ export async function receiveShopifyWebhook(ctx: AppContext, d: ShopifyDelivery)
   }
   const text = Buffer.from(d.rawBody).toString('utf8');
   try {
-    checkPayload(ctx, topic, parseBody(text), shopDomain);
+    decodeTopic(ctx, topic, parseBody(text), shopDomain);
   } catch (err) {
     if (err instanceof AppError) await writeDelivery(ctx, { ...delivery, outcome: 'failed', detail: err.message.slice(0, 1000), body: null }).catch((e: unknown) => ctx.log.error({ err: e }, 'could not record a refused webhook delivery'));
     throw err;
@@ -424,18 +421,10 @@ function duplicate(webhookId: string): DeliveryResult {
   return { status: 200, outcome: 'duplicate', detail: `delivery ${webhookId} was already received` };
 }
 
-export interface QueuedDelivery {
-  id: number;
-  webhook_id: string;
-  topic: string;
-  shop_domain: string | null;
-  body: string | null;
-}
-
 /** Applies one stored delivery in its own transaction; returns the line recorded as its detail. */
-export async function applyDelivery(ctx: AppContext, d: QueuedDelivery): Promise<string> {
+export async function applyDelivery(ctx: AppContext, d: ClaimedDelivery): Promise<string> {
   return ctx.db.transaction().execute(async (trx) => {
-    const detail = (await applyTopic(ctx, trx, d.topic, parseBody(d.body ?? ''), d.shop_domain)).slice(0, 1000);
+    const detail = (await applyTopic(ctx, trx, decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain))).slice(0, 1000);
     await trx.updateTable('commerce_webhook_deliveries').set({ outcome: 'processed', detail, body: null, claimed_at: null, next_attempt_at: null }).where('id', '=', d.id).execute();
     return detail;
   });

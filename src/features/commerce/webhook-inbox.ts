@@ -97,10 +97,19 @@ export function writeDelivery(ctx: AppContext, d: DeliveryToWrite): Promise<bool
 /** A delivery being applied for longer than this is taken to have died with its process. */
 const STALE_AFTER_MS = 10 * 60_000;
 
+export interface ClaimedDelivery {
+  id: number;
+  webhook_id: string;
+  topic: string;
+  shop_domain: string | null;
+  body: string | null;
+  attempts: number;
+}
+
 /** Claims up to `limit` due deliveries, oldest first, for this processor alone (`FOR UPDATE SKIP LOCKED`). */
-export async function claimQueuedDeliveries(ctx: AppContext, limit: number, now: Date) {
+export async function claimQueuedDeliveries(ctx: AppContext, limit: number, now: Date): Promise<ClaimedDelivery[]> {
   const staleBefore = new Date(now.getTime() - STALE_AFTER_MS);
-  const result = await sql<{ id: number; webhook_id: string; topic: string; shop_domain: string | null; body: string | null; attempts: number }>`
+  const result = await sql<ClaimedDelivery>`
     update commerce_webhook_deliveries set outcome = 'processing', claimed_at = ${now}, attempts = attempts + 1
     where id in (
       select id from commerce_webhook_deliveries
