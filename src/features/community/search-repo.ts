@@ -86,13 +86,18 @@ const weights = sql`'{0.05, 0.1, 0.2, 1.0}'::float4[]`;
  */
 export const RANKED_CANDIDATES = 400;
 /**
+ * How many of the newest matching topic documents are ranked. A document holds a whole thread, so 200
+ * of them cover more posts than the 400 topics and 400 replies a search about posts ranks.
+ */
+export const RANKED_DOCUMENTS = 200;
+/**
  * The newest posts are searched in widening windows (the newest 2,000 topics, then the 8,000 before
  * them, …), each only when the windows before it held fewer than the wanted candidates, the last one
  * being the rest of the table. Every match found costs a visit to its row, so a common word stops
  * in the first window instead of visiting thousands of matches, while a rare word reaches all of
  * the table through the GIN index in a few steps.
  */
-export const SEARCH_WINDOWS = { topics: [2_000, 10_000, 50_000], replies: [5_000, 25_000, 125_000] } as const;
+export const SEARCH_WINDOWS = { topics: [2_000, 10_000, 50_000], replies: [5_000, 25_000, 125_000], documents: [1_000, 5_000, 50_000] } as const;
 
 /**
  * Ids of the newest `want` rows matching, found window by window (see SEARCH_WINDOWS): CTEs named
@@ -129,13 +134,68 @@ function windowedMatches(name: string, newest: number, windows: readonly number[
 }
 
 /**
- * One page of hits: topics and replies ranked together by `ts_rank_cd`. A topic gives at most one
- * reply hit (its best), so one long thread cannot fill the page. Fetches `limit + 1`.
- *
- * Candidates are the newest matches (see SEARCH_WINDOWS); only they are ranked.
+ * One page of hits, ranked by `ts_rank_cd`, fetching `limit + 1`. A search about posts (by author or
+ * date) ranks posts; any other ranks topics by their search documents (title, opening post and
+ * replies, migration 0018), which costs a tenth: one match per topic instead of one per post.
  */
 export async function searchHits(db: Executor, query: SearchQuery, scope: SearchScope, page: { offset: number; limit: number }): Promise<SearchHitRow[]> {
   if (scope.spaceIds.length === 0) return [];
+  const aboutPosts = scope.authorId !== undefined || scope.after !== undefined || scope.before !== undefined;
+  return aboutPosts ? searchPosts(db, query, scope, page) : searchTopics(db, query, scope, page);
+}
+
+/** A topic (by `column`) the scope allows, checked row by row from the narrow `topics_search_scope` index. */
+function allowedTopic(column: string, scope: SearchScope): RawBuilder<unknown> {
+  // `offset 0` keeps the subquery from becoming a join that reads every topic.
+  return sql`cross join lateral (select 1 from topics t where t.id = ${sql.ref(column)} and ${and(topicConditions(scope))} offset 0) t`;
+}
+
+/**
+ * Topics ranked by their search documents; among the newest matching documents (see SEARCH_WINDOWS).
+ * Each hit is the topic when its own title or opening post matches, else its best matching reply, so
+ * a hit links to the post that holds the words.
+ */
+async function searchTopics(db: Executor, query: SearchQuery, scope: SearchScope, page: { offset: number; limit: number }): Promise<SearchHitRow[]> {
+  const candidates = Math.max(RANKED_DOCUMENTS, page.offset + page.limit + 1);
+  const q = tsquery(query);
+  const newest = await newestIds(db);
+  // In the newest window the match is a filter (`is true` hides it from the GIN index): walking the
+  // newest thousand documents costs less than the index's list of every topic holding a common word.
+  const documentMatches = windowedMatches('document', newest.topic, SEARCH_WINDOWS.documents, candidates, 'd.topic_id', (range, first) =>
+    first
+      ? sql`select d.topic_id as id from search_documents d ${allowedTopic('d.topic_id', scope)} where ${range} and (d.document @@ ${q}) is true order by d.topic_id desc limit ${candidates}`
+      : sql`select w.id from (select d.topic_id as id from search_documents d where ${range} and d.document @@ ${q} order by d.topic_id desc offset 0) w ${allowedTopic('w.id', scope)} order by w.id desc limit ${candidates}`,
+  );
+  const statement = sql<SearchHitRow>`
+    with q as materialized (select ${q} as query),
+    ${documentMatches},
+    ranked as (
+      select d.topic_id, ts_rank_cd(${weights}, d.document, q.query) as rank, t.last_activity_at as at, t.search_vector @@ q.query as in_topic
+      from (select id from document_matches order by id desc limit ${candidates}) m
+      join search_documents d on d.topic_id = m.id
+      join topics t on t.id = m.id, q
+      order by rank desc, at desc, d.topic_id desc
+      offset ${page.offset} limit ${page.limit + 1}
+    )
+    select h.topic_id, best.id as reply_id, h.rank::float8 as rank
+    from ranked h cross join q
+    left join lateral (
+      select r.id from replies r
+      where not h.in_topic and r.topic_id = h.topic_id and r.deleted_at is null and r.search_vector @@ q.query
+      order by ts_rank_cd(${weights}, r.search_vector, q.query) desc, r.id desc
+      limit 1
+    ) best on true
+    order by h.rank desc, h.at desc, h.topic_id desc
+  `;
+  return (await statement.execute(db)).rows;
+}
+
+/**
+ * Posts ranked one by one: topics and replies together, a topic giving at most one reply hit (its
+ * best), so one long thread cannot fill the page. For searches by author or date, whose conditions
+ * are about posts; candidates are the newest matches (see SEARCH_WINDOWS).
+ */
+async function searchPosts(db: Executor, query: SearchQuery, scope: SearchScope, page: { offset: number; limit: number }): Promise<SearchHitRow[]> {
   const want = page.offset + page.limit + 1;
   const candidates = Math.max(RANKED_CANDIDATES, want);
   const q = tsquery(query);
@@ -145,10 +205,9 @@ export async function searchHits(db: Executor, query: SearchQuery, scope: Search
   const topicMatches = windowedMatches('topic', newest.topic, SEARCH_WINDOWS.topics, candidates, 't.id', (range, first) =>
     first ? sql`select t.id from topics t where ${range} and ${topicWhere} order by t.id desc limit ${candidates}` : sql`select t.id from topics t where ${range} and ${topicWhere}`,
   );
-  // A reply's topic is checked row by row (`offset 0` keeps the subquery from becoming a join that reads
-  // every topic), newest reply first, only until enough replies passed: a later window's matches are
-  // sorted first, then checked lazily.
-  const topicOf = (reply: string) => sql`cross join lateral (select 1 from topics t where t.id = ${sql.ref(`${reply}.topic_id`)} and ${and(topicConditions(scope))} offset 0) t`;
+  // A reply's topic is checked row by row, newest reply first, only until enough replies passed: a later
+  // window's matches are sorted first, then checked lazily.
+  const topicOf = (reply: string) => allowedTopic(`${reply}.topic_id`, scope);
   const replyMatches = windowedMatches('reply', newest.reply, SEARCH_WINDOWS.replies, candidates, 'r.id', (range, first) =>
     first
       ? sql`select r.id from replies r ${topicOf('r')} where ${range} and ${replyWhere} order by r.id desc limit ${candidates}`

@@ -341,6 +341,35 @@ describe('search lexicon', () => {
   });
 });
 
+describe('topic search documents', () => {
+  it('follow replies as they are written, edited, deleted and restored, and topics as they are retitled', async () => {
+    const topicId = await createTopic(t.ctx, author.viewer, { space: 'chat', kind: 'discussion', pinned: false, title: 'Harbour walk', body: 'Cold morning.' }).then((x) => x.id);
+    // Each search is worded a little differently: identical searches within seconds share one answer.
+    const hits = async (q: string) => (await apiSearch(anonymous, `q=${q}`)).items.filter((h) => h.topicId === topicId);
+    const { reply } = await createReply(t.ctx, helper.viewer, topicId, { body: 'We saw a cormorant drying its wings.' });
+    expect(await hits('cormorant')).toMatchObject([{ type: 'reply', replyId: reply.id }]);
+    // Words of the topic itself make it a topic hit, even when a reply has them too.
+    await createReply(t.ctx, helper.viewer, topicId, { body: 'The harbour was busy.' });
+    expect(await hits('harbour')).toMatchObject([{ type: 'topic', replyId: null }]);
+
+    await editReply(t.ctx, helper.viewer, reply.id, { body: 'We saw a heron instead.' });
+    expect(await hits('heron')).toHaveLength(1);
+    expect(await hits('Cormorant')).toHaveLength(0);
+    await deleteReply(t.ctx, helper.viewer, reply.id);
+    expect(await hits('Heron')).toHaveLength(0);
+    await t.ctx.db.updateTable('replies').set({ deleted_at: null, deleted_by: null }).where('id', '=', reply.id).execute();
+    expect(await hits('HERON')).toMatchObject([{ replyId: reply.id }]);
+
+    await t.ctx.db.updateTable('topics').set({ title: 'Estuary walk' }).where('id', '=', topicId).execute();
+    expect(await hits('estuary')).toMatchObject([{ type: 'topic' }]);
+    // The document is exactly the posts: the topic, then its live replies in order.
+    const { rows } = await sql<{ same: boolean }>`
+      select d.document = search_document_of(d.topic_id) and d.document @@ to_tsquery('english', 'heron & busy & estuary') as same
+      from search_documents d where d.topic_id = ${topicId}`.execute(t.ctx.db);
+    expect(rows).toEqual([{ same: true }]);
+  });
+});
+
 describe('access', () => {
   it('never shows a members space to anonymous visitors or a private space to members', async () => {
     const anon = await apiSearch(anonymous, 'q=tent');

@@ -99,17 +99,43 @@ export function applyCorrections(text: string, corrections: Map<string, string>)
   return text.replace(/\p{L}+/gu, (word) => corrections.get(word.toLowerCase()) ?? word);
 }
 
+const spellingCache = new WeakMap<AppContext, Map<string, { at: number; correction: string | null }>>();
+const SPELLING_TTL_MS = 60_000;
+const SPELLING_ENTRIES = 5_000;
+
 /**
  * The misspelt words of a query and their corrections, or null: only words no post the viewer may see
  * contains are tried, against the search lexicon of the spaces searched (so a word only a hidden space
- * uses is never suggested), first by the spellings one edit away, then by trigram similarity.
+ * uses is never suggested), first by the spellings one edit away, then by trigram similarity. What a
+ * word turned out to be (known, corrected, or beyond correction) is remembered for a minute per set of
+ * spaces: the same misspellings and unknown words come back in search after search.
  */
 async function spellingCorrections(ctx: AppContext, text: string, spaceIds: number[]): Promise<Map<string, string> | null> {
-  const unknown = await searchRepo.unknownWords(ctx.db, correctableWords(text), spaceIds);
-  if (unknown.length === 0) return null;
-  const pairs = unknown.flatMap((word) => spellingsOneEditAway(word).map((variant): [string, string] => [word, variant]));
-  const corrections = await searchRepo.spellingCorrections(ctx.db, pairs, spaceIds);
-  for (const [word, correction] of corrections) if (correction === word) corrections.delete(word);
+  let cache = spellingCache.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    spellingCache.set(ctx, cache);
+  }
+  const audience = spaceIds.join(',');
+  const corrections = new Map<string, string>();
+  const fresh: string[] = [];
+  for (const word of correctableWords(text)) {
+    const known = cache.get(`${audience} ${word}`);
+    if (!known || Date.now() - known.at >= SPELLING_TTL_MS) fresh.push(word);
+    else if (known.correction !== null) corrections.set(word, known.correction);
+  }
+  if (fresh.length > 0) {
+    const unknown = await searchRepo.unknownWords(ctx.db, fresh, spaceIds);
+    const pairs = unknown.flatMap((word) => spellingsOneEditAway(word).map((variant): [string, string] => [word, variant]));
+    const found = pairs.length > 0 ? await searchRepo.spellingCorrections(ctx.db, pairs, spaceIds) : new Map<string, string>();
+    if (cache.size + fresh.length > SPELLING_ENTRIES) cache.clear();
+    for (const word of fresh) {
+      const correction = found.get(word);
+      const useful = correction !== undefined && correction !== word ? correction : null;
+      cache.set(`${audience} ${word}`, { at: Date.now(), correction: useful });
+      if (useful) corrections.set(word, useful);
+    }
+  }
   return corrections.size > 0 ? corrections : null;
 }
 

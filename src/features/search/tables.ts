@@ -28,9 +28,16 @@ export interface SearchLexiconTable {
   ndoc: number;
 }
 
+/** A topic's words: title, opening post and live replies, kept by triggers (migration 0018). */
+export interface SearchDocumentsTable {
+  topic_id: number;
+  document: string;
+}
+
 export interface SearchTables {
   tags: TagsTable;
   topic_tags: TopicTagsTable;
   tag_space_counts: TagSpaceCountsTable;
   search_lexicon: SearchLexiconTable;
+  search_documents: SearchDocumentsTable;
 }
