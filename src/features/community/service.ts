@@ -1,4 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
+import { expiringCachePerContext } from '../../platform/expiring-cache.ts';
 import type { CurrentUser } from '../../platform/http/env.ts';
 import { AppError, badRequest, forbidden, notFound, unauthorized, validationFailed } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
@@ -365,20 +366,16 @@ export interface CommunityStats {
   activeThisWeek: number;
 }
 
-const statsCache = new WeakMap<AppContext, Map<string, { at: number; stats: CommunityStats }>>();
-const STATS_TTL_MS = 30_000;
+// Private memberships make many audiences possible; the cache is kept small rather than exact.
+const statsCache = expiringCachePerContext<CommunityStats>(30_000, 200);
 
 /** Headline figures for the home page; cached briefly per audience so the page stays cheap. */
 export async function communityStats(ctx: AppContext, viewer: Viewer, spaces: Space[]): Promise<CommunityStats> {
   // Members of different private spaces see different totals: the audience is the set of spaces.
   const audience = spaces.map((s) => s.id).join(',');
-  let cache = statsCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    statsCache.set(ctx, cache);
-  }
+  const cache = statsCache(ctx);
   const hit = cache.get(audience);
-  if (hit && Date.now() - hit.at < STATS_TTL_MS) return hit.stats;
+  if (hit) return hit;
   const spaceIds = spaces.map((s) => s.id);
   const [members, activeThisWeek] = await Promise.all([
     repo.countMembers(ctx.db),
@@ -390,9 +387,7 @@ export async function communityStats(ctx: AppContext, viewer: Viewer, spaces: Sp
     replies: spaces.reduce((n, s) => n + s.replyCount, 0),
     activeThisWeek,
   };
-  // Private memberships make many audiences possible; keep the cache small rather than exact.
-  if (cache.size >= 200) cache.clear();
-  cache.set(audience, { at: Date.now(), stats });
+  cache.set(audience, stats);
   return stats;
 }
 

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
+import { expiringCachePerContext } from '../../platform/expiring-cache.ts';
 import { badRequest, validationFailed } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import * as searchRepo from '../community/search-repo.ts';
@@ -99,9 +100,8 @@ export function applyCorrections(text: string, corrections: Map<string, string>)
   return text.replace(/\p{L}+/gu, (word) => corrections.get(word.toLowerCase()) ?? word);
 }
 
-const spellingCache = new WeakMap<AppContext, Map<string, { at: number; correction: string | null }>>();
-const SPELLING_TTL_MS = 60_000;
-const SPELLING_ENTRIES = 5_000;
+/** Per audience and word: its correction, or null for a known word or one beyond correction. */
+const spellingCache = expiringCachePerContext<string | null>(60_000, 5_000);
 
 /**
  * The misspelt words of a query and their corrections, or null: only words no post the viewer may see
@@ -111,28 +111,23 @@ const SPELLING_ENTRIES = 5_000;
  * spaces: the same misspellings and unknown words come back in search after search.
  */
 async function spellingCorrections(ctx: AppContext, text: string, spaceIds: number[]): Promise<Map<string, string> | null> {
-  let cache = spellingCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    spellingCache.set(ctx, cache);
-  }
+  const cache = spellingCache(ctx);
   const audience = spaceIds.join(',');
   const corrections = new Map<string, string>();
   const fresh: string[] = [];
   for (const word of correctableWords(text)) {
     const known = cache.get(`${audience} ${word}`);
-    if (!known || Date.now() - known.at >= SPELLING_TTL_MS) fresh.push(word);
-    else if (known.correction !== null) corrections.set(word, known.correction);
+    if (known === undefined) fresh.push(word);
+    else if (known !== null) corrections.set(word, known);
   }
   if (fresh.length > 0) {
     const unknown = await searchRepo.unknownWords(ctx.db, fresh, spaceIds);
     const pairs = unknown.flatMap((word) => spellingsOneEditAway(word).map((variant): [string, string] => [word, variant]));
     const found = pairs.length > 0 ? await searchRepo.spellingCorrections(ctx.db, pairs, spaceIds) : new Map<string, string>();
-    if (cache.size + fresh.length > SPELLING_ENTRIES) cache.clear();
     for (const word of fresh) {
       const correction = found.get(word);
       const useful = correction !== undefined && correction !== word ? correction : null;
-      cache.set(`${audience} ${word}`, { at: Date.now(), correction: useful });
+      cache.set(`${audience} ${word}`, useful);
       if (useful) corrections.set(word, useful);
     }
   }
@@ -258,9 +253,7 @@ function toHit(row: searchRepo.HitDetailRow, corrected: boolean): SearchHit {
   };
 }
 
-const cache = new WeakMap<AppContext, Map<string, { at: number; results: SearchResults }>>();
-const CACHE_TTL_MS = 15_000;
-const CACHE_ENTRIES = 500;
+const resultsCache = expiringCachePerContext<SearchResults>(15_000, 500);
 
 /**
  * Ranked search over the topics and replies the viewer may see. Identical searches by the same
@@ -276,13 +269,8 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   if (!query || empty || !hasPositiveTerm(query)) return none;
 
   const key = JSON.stringify([spaces.map((s) => s.id), filters, page]);
-  let byKey = cache.get(ctx);
-  if (!byKey) {
-    byKey = new Map();
-    cache.set(ctx, byKey);
-  }
-  const hit = byKey.get(key);
-  if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.results;
+  const cached = resultsCache(ctx).get(key);
+  if (cached) return cached;
 
   const full: searchRepo.SearchQuery = { kind: 'websearch', text: query };
   const rows = await searchRepo.searchHits(ctx.db, full, scope, page);
@@ -323,8 +311,7 @@ export async function search(ctx: AppContext, viewer: Viewer, filters: SearchFil
   }
   const next = page.offset + page.limit;
   const results: SearchResults = { query, items, nextOffset: more && next <= MAX_OFFSET ? next : null, offset: page.offset, fallback: correctedQuery !== null, correctedQuery, anyWords };
-  if (byKey.size >= CACHE_ENTRIES) byKey.clear();
-  byKey.set(key, { at: Date.now(), results });
+  resultsCache(ctx).set(key, results);
   return results;
 }
 
@@ -377,8 +364,7 @@ export async function similarQuestions(ctx: AppContext, viewer: Viewer, input: {
   return toSimilar(rows, limit);
 }
 
-const relatedCache = new WeakMap<AppContext, Map<string, { at: number; related: SimilarQuestion[] }>>();
-const RELATED_TTL_MS = 5 * 60_000;
+const relatedCache = expiringCachePerContext<SimilarQuestion[]>(5 * 60_000, 2_000);
 
 /**
  * Questions related to a question the viewer is reading, by its title's words, excluding itself.
@@ -387,17 +373,12 @@ const RELATED_TTL_MS = 5 * 60_000;
 export async function relatedQuestions(ctx: AppContext, viewer: Viewer, topic: { id: number; title: string }, limit = 5): Promise<SimilarQuestion[]> {
   const spaceIds = (await listSpaces(ctx, viewer)).map((s) => s.id);
   const key = `${topic.id}:${spaceIds.join(',')}`;
-  let byKey = relatedCache.get(ctx);
-  if (!byKey) {
-    byKey = new Map();
-    relatedCache.set(ctx, byKey);
-  }
-  const cached = byKey.get(key);
-  if (cached && Date.now() - cached.at < RELATED_TTL_MS) return cached.related;
+  const cache = relatedCache(ctx);
+  const cached = cache.get(key);
+  if (cached) return cached;
   const rows = await searchRepo.similarQuestions(ctx.db, topic.title, { spaceIds, excludeTopicId: topic.id, limit: SIMILAR_CANDIDATES });
   const related = toSimilar(rows, limit);
-  if (byKey.size >= 2000) byKey.clear();
-  byKey.set(key, { at: Date.now(), related });
+  cache.set(key, related);
   return related;
 }
 
