@@ -136,7 +136,7 @@ function windowedMatches(name: string, newest: number, windows: readonly number[
 /**
  * One page of hits, ranked by `ts_rank_cd`, fetching `limit + 1`. A search about posts (by author or
  * date) ranks posts; any other ranks topics by their search documents (title, opening post and
- * replies, migration 0018), which costs a tenth: one match per topic instead of one per post.
+ * replies, migration 0018): one match per topic instead of one per post.
  */
 export async function searchHits(db: Executor, query: SearchQuery, scope: SearchScope, page: { offset: number; limit: number }): Promise<SearchHitRow[]> {
   if (scope.spaceIds.length === 0) return [];
