@@ -66,7 +66,7 @@ export async function startServer(ctx: AppContext, opts: { listen?: boolean } = 
   let scheduler: Scheduler | undefined;
   if (ctx.config.worker) {
     // On PostgreSQL a batch runs side by side, each job on its own connection; PGlite has only one.
-    worker = new JobWorker(ctx, ctx.database.kind === 'postgres' ? { concurrency: ctx.config.jobConcurrency, batchSize: 8 * ctx.config.jobConcurrency } : {});
+    worker = new JobWorker(ctx, ctx.database.kind === 'postgres' ? { concurrency: ctx.config.jobConcurrency, batchSize: 25 * ctx.config.jobConcurrency } : { batchSize: 50 });
     worker.start();
     scheduler = new Scheduler(ctx, features.flatMap((f) => f.schedules ?? []));
     scheduler.start();

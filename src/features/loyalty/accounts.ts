@@ -69,9 +69,3 @@ export async function accountForBuyer(ctx: AppContext, trx: Trx, buyer: { custom
   if (buyer.userId !== null) return linkCustomer(ctx, trx, buyer.customerId, buyer.userId);
   return ensureCustomerAccount(trx, buyer.customerId);
 }
-
-/** Accounts whose history counts as this one's: itself and those merged into it. */
-export async function accountFamily(trx: Trx | AppContext['db'], account: Pick<AccountRow, 'id'>): Promise<number[]> {
-  const rows = await trx.selectFrom('loyalty_accounts').select('id').where('merged_into', '=', account.id).execute();
-  return [account.id, ...rows.map((r) => r.id)];
-}

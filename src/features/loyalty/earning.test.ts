@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
 import { JobWorker } from '../../platform/jobs/worker.ts';
 import { findUserAccountId } from './accounts.ts';
-import { awardBirthdays, awardPointsForOrder, orderPaidPayload, postDuePending, refundCreatedPayload, reviewDueTiers, takeBackPointsForCancellation, takeBackPointsForRefund } from './earning.ts';
+import { awardBirthdays, awardPointsForOrder, awardPointsForOrders, orderPaidPayload, postDuePending, refundCreatedPayload, reviewDueTiers, takeBackPointsForCancellation, takeBackPointsForRefund } from './earning.ts';
 import { redeemReward } from './rewards.ts';
 import { loadProgramSettings, saveProgramSettings } from './settings.ts';
 import { drainJobs, makeMember, orderPaid, publish } from './testing.ts';
@@ -262,6 +262,76 @@ describe('tiers', () => {
       await t.ctx.db.updateTable('loyalty_accounts').set({ tier_id: null, tier_review_at: null }).execute();
       await t.ctx.db.deleteFrom('loyalty_tiers').execute();
       await setSettings({ returnWindowDays: 30 });
+    }
+  });
+});
+
+describe('earning from orders in batches', () => {
+  /** What the ledger holds about some customers' orders, with ids replaced by each order's place in the list. */
+  async function ledgerOf(customerIds: number[], orderIds: number[]) {
+    const accounts = await t.ctx.db.selectFrom('loyalty_accounts').selectAll().where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+    const entries = await t.ctx.db
+      .selectFrom('loyalty_entries')
+      .select(['kind', 'points', 'delta_pending', 'delta_available', 'rule_key', 'ref', 'due_at'])
+      .where('account_id', 'in', accounts.map((a) => a.id))
+      .orderBy('id')
+      .execute();
+    const orders = await t.ctx.db.selectFrom('loyalty_orders').select(['order_id', 'eligible_minor', 'total_minor', 'points_awarded', 'points_current']).where('order_id', 'in', orderIds).execute();
+    const place = (orderId: number) => orderIds.indexOf(orderId);
+    const pendingRows = await t.ctx.db.selectFrom('loyalty_open_pending').select('account_id').where('account_id', 'in', accounts.map((a) => a.id)).execute();
+    return {
+      accounts: accounts.map((a) => ({ customer: customerIds.indexOf(a.customer_id ?? 0), balance: a.balance, pending: a.pending, lifetime: a.lifetime_earned, tier: a.tier_id })),
+      entries: entries
+        .map((e) => ({ ...e, ref: `order #${place(Number(e.ref?.slice('order:'.length)))}`, due_at: e.due_at?.toISOString() ?? null }))
+        .sort((a, b) => a.ref.localeCompare(b.ref)),
+      orders: orders.map((o) => ({ ...o, order_id: place(Number(o.order_id)) })).sort((a, b) => a.order_id - b.order_id),
+      openPending: pendingRows.length,
+    };
+  }
+
+  it('a batch of orders earns exactly what the same orders earn one at a time', async () => {
+    await setSettings({ returnWindowDays: 14, tierBasis: 'spend', tierPeriod: 'rolling12' });
+    const gold = await t.ctx.db.insertInto('loyalty_tiers').values({ name: 'Batch gold', threshold: 50_000, multiplier_pct: 200 }).returning('id').executeTakeFirstOrThrow();
+    try {
+      const paidAt = new Date(Date.now() - 3_600_000);
+      // Two copies of one story, on different customers and orders: one told to the batch, one order at a time.
+      const story = async () => {
+        const customers = [++customerSeq, ++customerSeq, ++customerSeq, ++customerSeq, ++customerSeq];
+        const [plain, twice, goldBuyer, cancelledBuyer, oldBuyer] = customers as [number, number, number, number, number];
+        const o = (customerId: number, subtotalMinor: number, extra: Partial<Parameters<typeof orderPaid>[0]> = {}) => orderPaidPayload.parse(orderPaid({ customerId, userId: null, subtotalMinor, paidAt, ...extra }));
+        const orders = [
+          o(plain, 4599, { shippingMinor: 499, taxMinor: 920 }),
+          o(twice, 2000),
+          o(twice, 3000),
+          // Crosses the tier threshold on spend: upgraded in the same transaction.
+          o(goldBuyer, 60_000),
+          o(cancelledBuyer, 9000),
+          o(oldBuyer, 9000, { paidAt: new Date(Date.now() - 400 * 86_400_000) }),
+        ];
+        // Before the batch: the cancellation arrived first, and the gold buyer earned once already.
+        await takeBackPointsForCancellation(t.ctx, orders[4]?.orderId ?? 0);
+        const earlier = o(goldBuyer, 1000);
+        await awardPointsForOrder(t.ctx, earlier);
+        return { customers, orders: [...orders, earlier], batch: [...orders, earlier, orders[0] as (typeof orders)[number]] };
+      };
+      const one = await story();
+      const batched = await story();
+      for (const order of one.batch) await awardPointsForOrder(t.ctx, order);
+      const eventsBefore = (await events('points.pending')).length;
+      await awardPointsForOrders(t.ctx, batched.batch);
+      // One points.pending per order that earned: plain, twice ×2, gold (the earlier order already had its own).
+      expect((await events('points.pending')).length - eventsBefore).toBe(4);
+      const expected = await ledgerOf(one.customers, one.orders.map((x) => x.orderId));
+      const actual = await ledgerOf(batched.customers, batched.orders.map((x) => x.orderId));
+      expect(actual).toEqual(expected);
+      expect(expected.accounts[2]).toMatchObject({ tier: gold.id });
+      expect(expected.accounts[0]).toMatchObject({ pending: 45 });
+      // Replayed as a batch again, nothing changes.
+      await awardPointsForOrders(t.ctx, batched.batch);
+      expect(await ledgerOf(batched.customers, batched.orders.map((x) => x.orderId))).toEqual(expected);
+    } finally {
+      await t.ctx.db.deleteFrom('loyalty_tiers').where('id', '=', gold.id).execute();
+      await setSettings({ returnWindowDays: 30, tierBasis: 'points' });
     }
   });
 });

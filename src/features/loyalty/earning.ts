@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
+import { publishEvents } from '../../platform/jobs/registry.ts';
 import { accountForBuyer, ensureUserAccount, findUserAccountId } from './accounts.ts';
 import { addPending, credit, debit, findEntry, lockAccount, openPendingFor, settlePending, type AccountRow, type LedgerResult, type Trx } from './ledger.ts';
 import { loadProgramSettings, minorPerUnit, type ProgramSettings } from './settings.ts';
-import { reviewTier, tierMultiplierPct, upgradeTierIfQualified } from './tiers.ts';
+import { listTiers, reviewTier, tierMultiplierPct, upgradeTierIfQualified, upgradeTiersIfQualified } from './tiers.ts';
 
 /**
  * Earning rules. Each rule reacts to one domain event (see feature.ts) and is idempotent: its entry is
@@ -233,6 +234,111 @@ export async function awardPointsForOrder(ctx: AppContext, order: OrderPaid, now
       .execute();
     await upgradeTierIfQualified(ctx, trx, account, settings, now);
   });
+}
+
+/**
+ * `order.paid` for many orders at once, as the job worker hands them over: the same entries, rows and
+ * events as `awardPointsForOrder` for each, in a fixed number of statements for the whole batch. The
+ * common case only (a store customer's own account, a program whose purchase rule has no caps, points
+ * pending for a return window, one order per account); every other order, and any order whose account
+ * moved while the batch was being read, goes through `awardPointsForOrder` after the batch commits.
+ */
+export async function awardPointsForOrders(ctx: AppContext, orders: OrderPaid[], now = new Date()): Promise<void> {
+  const later: OrderPaid[] = [];
+  await ctx.db.transaction().execute(async (trx) => {
+    const settings = await loadProgramSettings(trx);
+    const rule = await loadRule(trx, 'purchase');
+    const batchable = settings.returnWindowDays > 0 && rule !== null && rule.dailyCap === null && rule.lifetimeCap === null;
+    const byCustomer = new Map<number, OrderPaid>();
+    const seenOrders = new Set<number>();
+    for (const order of orders) {
+      if (seenOrders.has(order.orderId)) continue;
+      seenOrders.add(order.orderId);
+      if (!batchable || (order.userId ?? null) !== null || byCustomer.has(order.customerId)) later.push(order);
+      else byCustomer.set(order.customerId, order);
+    }
+    if (byCustomer.size === 0 || !rule) return;
+    const customerIds = [...byCustomer.keys()];
+    await sql`insert into loyalty_accounts (customer_id) select unnest(${customerIds}::bigint[]) on conflict (customer_id) do nothing`.execute(trx);
+    const owners = await trx.selectFrom('loyalty_accounts').select(['id', 'customer_id', 'merged_into']).where(sql<boolean>`customer_id = any(${customerIds}::bigint[])`).execute();
+    const accountOf = new Map<number, number>();
+    for (const o of owners) if (o.customer_id !== null) accountOf.set(o.customer_id, o.merged_into ?? o.id);
+    // Locked in id order, the order every writer takes several account locks in.
+    const locked = await sql<AccountRow>`select * from loyalty_accounts where id = any(${[...new Set(accountOf.values())]}::bigint[]) order by id for update`.execute(trx);
+    const accounts = new Map(locked.rows.map((a) => [a.id, a]));
+    const orderIds = [...byCustomer.values()].map((o) => o.orderId);
+    const [recorded, cancelled, entered, tiers] = await Promise.all([
+      trx.selectFrom('loyalty_orders').select('order_id').where(sql<boolean>`order_id = any(${orderIds}::bigint[])`).execute(),
+      trx.selectFrom('loyalty_cancelled_orders').select('order_id').where(sql<boolean>`order_id = any(${orderIds}::bigint[])`).execute(),
+      trx.selectFrom('loyalty_entries').select('external_id').where('source', '=', 'order').where('kind', '=', 'pending').where(sql<boolean>`external_id = any(${orderIds.map(String)}::text[])`).execute(),
+      listTiers(trx),
+    ]);
+    const done = new Set(recorded.map((r) => Number(r.order_id)));
+    const isCancelled = new Set(cancelled.map((r) => Number(r.order_id)));
+    const hasEntry = new Set(entered.map((r) => r.external_id));
+
+    const awards: Array<{ order: OrderPaid; account: AccountRow; eligible: number; points: number; dueAt: Date }> = [];
+    const perAccount = new Set<number>();
+    for (const order of byCustomer.values()) {
+      if (done.has(order.orderId)) continue;
+      const account = accounts.get(accountOf.get(order.customerId) ?? 0);
+      // Merged since it was read, or a second order of one account (a member's account is reached from
+      // several customers): the single path, which sees the first one's points.
+      if (!account || account.merged_into !== null || perAccount.has(account.id) || hasEntry.has(String(order.orderId))) {
+        later.push(order);
+        continue;
+      }
+      perAccount.add(account.id);
+      const eligible = eligibleMinor(order, rule);
+      const tooOld = settings.maxOrderAgeDays > 0 && order.paidAt.getTime() < now.getTime() - settings.maxOrderAgeDays * 86_400_000;
+      let points = 0;
+      if (settings.enabled && rule.enabled && !tooOld && !isCancelled.has(order.orderId)) {
+        const multiplier = tiers.find((t) => t.id === account.tier_id)?.multiplierPct ?? 100;
+        points = Math.floor((Math.floor((eligible * rule.points) / minorPerUnit(order.currency)) * multiplier) / 100);
+      }
+      awards.push({ order, account, eligible, points, dueAt: new Date(order.paidAt.getTime() + settings.returnWindowDays * 86_400_000) });
+    }
+    if (awards.length === 0) return;
+
+    const earning = awards.filter((a) => a.points > 0);
+    if (earning.length > 0) {
+      const entries = await sql<{ id: number; external_id: string }>`
+        insert into loyalty_entries (account_id, kind, source, external_id, ref, rule_key, points, delta_pending, due_at)
+        select account_id, 'pending', 'order', external_id, 'order:' || external_id, 'purchase', points, points, due_at
+        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => String(a.order.orderId))}::text[], ${earning.map((a) => a.points)}::int[], ${earning.map((a) => a.dueAt.toISOString())}::timestamptz[])
+          as t(account_id, external_id, points, due_at)
+        returning id, external_id`.execute(trx);
+      const entryOf = new Map(entries.rows.map((e) => [e.external_id, Number(e.id)]));
+      const updated = await sql<{ id: number; balance: number; pending: number; debt: number; lifetime_earned: number }>`
+        update loyalty_accounts a set pending = a.pending + t.points, updated_at = now()
+        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => a.points)}::int[]) as t(id, points)
+        where a.id = t.id
+        returning a.id, a.balance, a.pending, a.debt, a.lifetime_earned`.execute(trx);
+      for (const u of updated.rows) {
+        const account = accounts.get(Number(u.id));
+        if (account) Object.assign(account, { balance: u.balance, pending: u.pending, debt: u.debt, lifetime_earned: u.lifetime_earned });
+      }
+      await sql`
+        insert into loyalty_open_pending (entry_id, account_id, due_at)
+        select * from unnest(${earning.map((a) => entryOf.get(String(a.order.orderId)) ?? 0)}::bigint[], ${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => a.dueAt.toISOString())}::timestamptz[])`.execute(trx);
+      await publishEvents(
+        trx,
+        ctx.jobs,
+        earning.map(({ order, account, points }) => ({
+          name: 'points.pending',
+          payload: { accountId: account.id, userId: account.user_id, customerId: account.customer_id, entryId: entryOf.get(String(order.orderId)), kind: 'pending', points, ref: `order:${order.orderId}`, ruleKey: 'purchase', balance: account.balance },
+        })),
+      );
+    }
+    await sql`
+      insert into loyalty_orders (order_id, account_id, currency, eligible_minor, total_minor, paid_at, points_awarded, points_current)
+      select order_id, account_id, currency, eligible_minor, total_minor, paid_at, points, points
+      from unnest(${awards.map((a) => a.order.orderId)}::bigint[], ${awards.map((a) => a.account.id)}::bigint[], ${awards.map((a) => a.order.currency)}::text[],
+        ${awards.map((a) => a.eligible)}::bigint[], ${awards.map((a) => a.order.totalMinor)}::bigint[], ${awards.map((a) => a.order.paidAt.toISOString())}::timestamptz[], ${awards.map((a) => a.points)}::int[])
+        as t(order_id, account_id, currency, eligible_minor, total_minor, paid_at, points)`.execute(trx);
+    await upgradeTiersIfQualified(ctx, trx, awards.map((a) => a.account), settings, now, tiers);
+  });
+  for (const order of later) await awardPointsForOrder(ctx, order, now);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   awardAcceptedAnswer,
   awardBirthdays,
   awardPointsForOrder,
+  awardPointsForOrders,
   awardRuleToUser,
   expireDueLots,
   orderCancelledPayload,
@@ -64,6 +65,9 @@ export const loyaltyFeature: Feature = {
   registerJobs(jobs) {
     jobs.subscribe('order.paid', 'loyalty.awardPointsForOrder', async (ctx, job) => {
       await awardPointsForOrder(ctx, payloadOf(orderPaidPayload, job));
+    });
+    jobs.defineBatch('loyalty.awardPointsForOrder', async (ctx, batch) => {
+      await awardPointsForOrders(ctx, batch.map((job) => payloadOf(orderPaidPayload, job)));
     });
     jobs.subscribe('order.cancelled', 'loyalty.takeBackPointsForCancellation', async (ctx, job) => {
       await takeBackPointsForCancellation(ctx, payloadOf(orderCancelledPayload, job).orderId);

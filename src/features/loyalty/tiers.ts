@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { publishEvent } from '../../platform/jobs/registry.ts';
 import { invalidateSpaceAccess } from '../community/access.ts';
-import { accountFamily } from './accounts.ts';
 import type { AccountRow, Trx } from './ledger.ts';
 import type { ProgramSettings } from './settings.ts';
 
@@ -56,26 +55,43 @@ function windowStart(settings: ProgramSettings, end: Date): Date {
 
 /** What the tier thresholds measure for this account between `from` and `to`. */
 export async function qualifyingAmount(trx: Trx | AppContext['db'], settings: ProgramSettings, account: Pick<AccountRow, 'id'>, from: Date, to: Date | null): Promise<number> {
-  const family = await accountFamily(trx, account);
+  return (await qualifyingAmounts(trx, settings, [account.id], from, to)).get(account.id) ?? 0;
+}
+
+/**
+ * The same for several accounts in one query: each account's history is its own and that of the accounts
+ * merged into it.
+ */
+export async function qualifyingAmounts(trx: Trx | AppContext['db'], settings: ProgramSettings, accountIds: number[], from: Date, to: Date | null): Promise<Map<number, number>> {
+  const amounts = new Map<number, number>();
+  if (accountIds.length === 0) return amounts;
+  const family = sql<boolean>`(a.id = any(${accountIds}::bigint[]) or a.merged_into = any(${accountIds}::bigint[]))`;
+  const owner = sql<number>`coalesce(a.merged_into, a.id)`;
   if (settings.tierBasis === 'spend') {
-    const row = await trx
-      .selectFrom('loyalty_orders')
-      .select(sql<string>`coalesce(sum(eligible_minor * greatest(total_minor - refunded_minor, 0) / nullif(total_minor, 0)), 0)`.as('amount'))
-      .where('account_id', 'in', family)
-      .where('paid_at', '>=', from)
-      .$if(to !== null, (q) => q.where('paid_at', '<', to ?? from))
-      .executeTakeFirstOrThrow();
-    return Math.floor(Number(row.amount));
+    const rows = await trx
+      .selectFrom('loyalty_orders as o')
+      .innerJoin('loyalty_accounts as a', 'a.id', 'o.account_id')
+      .select([owner.as('account_id'), sql<string>`coalesce(sum(o.eligible_minor * greatest(o.total_minor - o.refunded_minor, 0) / nullif(o.total_minor, 0)), 0)`.as('amount')])
+      .where(family)
+      .where('o.paid_at', '>=', from)
+      .$if(to !== null, (q) => q.where('o.paid_at', '<', to ?? from))
+      .groupBy(owner)
+      .execute();
+    for (const r of rows) amounts.set(Number(r.account_id), Math.floor(Number(r.amount)));
+    return amounts;
   }
-  const row = await trx
-    .selectFrom('loyalty_entries')
-    .select(sql<string>`coalesce(sum(case when kind in ('earn', 'post') then points when kind = 'clawback' then -points else 0 end), 0)`.as('amount'))
-    .where('account_id', 'in', family)
-    .where('kind', 'in', ['earn', 'post', 'clawback'])
-    .where('created_at', '>=', from)
-    .$if(to !== null, (q) => q.where('created_at', '<', to ?? from))
-    .executeTakeFirstOrThrow();
-  return Math.max(0, Number(row.amount));
+  const rows = await trx
+    .selectFrom('loyalty_entries as e')
+    .innerJoin('loyalty_accounts as a', 'a.id', 'e.account_id')
+    .select([owner.as('account_id'), sql<string>`coalesce(sum(case when e.kind in ('earn', 'post') then e.points when e.kind = 'clawback' then -e.points else 0 end), 0)`.as('amount')])
+    .where(family)
+    .where('e.kind', 'in', ['earn', 'post', 'clawback'])
+    .where('e.created_at', '>=', from)
+    .$if(to !== null, (q) => q.where('e.created_at', '<', to ?? from))
+    .groupBy(owner)
+    .execute();
+  for (const r of rows) amounts.set(Number(r.account_id), Math.max(0, Number(r.amount)));
+  return amounts;
 }
 
 function tierFor(tiers: Tier[], amount: number): Tier | null {
@@ -105,15 +121,22 @@ async function changeTier(ctx: AppContext, trx: Trx, account: AccountRow, from: 
 
 /** After earning: moves the (locked) account up at once when it now qualifies for a higher tier. */
 export async function upgradeTierIfQualified(ctx: AppContext, trx: Trx, account: AccountRow, settings: ProgramSettings, now = new Date()): Promise<void> {
-  const tiers = await listTiers(trx);
-  if (tiers.length === 0) return;
-  const current = tiers.find((t) => t.id === account.tier_id) ?? null;
+  await upgradeTiersIfQualified(ctx, trx, [account], settings, now);
+}
+
+/** The same for several locked accounts, with one read of the tiers and one of what the accounts qualify with. */
+export async function upgradeTiersIfQualified(ctx: AppContext, trx: Trx, accounts: AccountRow[], settings: ProgramSettings, now = new Date(), tierList?: Tier[]): Promise<void> {
+  const tiers = tierList ?? (await listTiers(trx));
+  if (tiers.length === 0 || accounts.length === 0) return;
   // No upper bound: what was just written in this transaction is stamped with the transaction's start,
   // which may be later than `now` taken before it began.
-  const amount = await qualifyingAmount(trx, settings, account, windowStart(settings, now), null);
-  const target = tierFor(tiers, amount);
-  if (!target || (current && target.threshold <= current.threshold)) return;
-  await changeTier(ctx, trx, account, current, target, new Date(periodEnd(settings, now, now).getTime() + settings.tierGraceDays * DAY), now);
+  const amounts = await qualifyingAmounts(trx, settings, accounts.map((a) => a.id), windowStart(settings, now), null);
+  for (const account of accounts) {
+    const current = tiers.find((t) => t.id === account.tier_id) ?? null;
+    const target = tierFor(tiers, amounts.get(account.id) ?? 0);
+    if (!target || (current && target.threshold <= current.threshold)) continue;
+    await changeTier(ctx, trx, account, current, target, new Date(periodEnd(settings, now, now).getTime() + settings.tierGraceDays * DAY), now);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
 import { retryJob } from './manage.ts';
-import { enqueueJob, publishEvent, type JobRow } from './registry.ts';
+import { enqueueJob, publishEvent, publishEvents, type JobRow } from './registry.ts';
 import { backoffMs, JobWorker } from './worker.ts';
 
 class Rollback extends Error {}
@@ -216,5 +216,61 @@ describe('running a batch side by side', () => {
     const rows = await t.ctx.db.selectFrom('jobs').select(['id', 'state', 'locked_by']).where('id', 'in', ids).orderBy('id').execute();
     expect(rows.map((r) => r.state)).toEqual(['done', 'done', 'done', 'failed', 'done', 'done', 'done', 'done']);
     expect(rows.every((r) => r.locked_by === null)).toBe(true);
+  });
+});
+
+describe('batch handlers and events published together', () => {
+  it('publishEvents writes the events in order with one job per subscriber, as publishEvent does one by one', async () => {
+    const before = await t.ctx.db.selectFrom('domain_events').select(sql<number>`coalesce(max(id), 0)`.as('max')).executeTakeFirstOrThrow();
+    const ids = await t.ctx.db.transaction().execute((trx) =>
+      publishEvents(trx, t.ctx.jobs, [
+        { name: 'test.order_paid', payload: { n: 1 } },
+        { name: 'test.nobody_listens', payload: { n: 2 }, actorId: 7 },
+        { name: 'test.order_paid', payload: { n: 3 } },
+      ]),
+    );
+    expect(ids).toHaveLength(3);
+    expect(ids[0]).toBeGreaterThan(Number(before.max));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    const events = await t.ctx.db.selectFrom('domain_events').select(['id', 'name', 'payload', 'actor_id']).where('id', 'in', ids).orderBy('id').execute();
+    expect(events.map((e) => [e.name, e.payload, e.actor_id])).toEqual([
+      ['test.order_paid', { n: 1 }, null],
+      ['test.nobody_listens', { n: 2 }, 7],
+      ['test.order_paid', { n: 3 }, null],
+    ]);
+    const jobs = await t.ctx.db.selectFrom('jobs').select(['kind', 'event_id', 'payload']).orderBy('id').execute();
+    expect(jobs.map((j) => [j.kind, j.event_id, j.payload])).toEqual([
+      ['test.awardPoints', ids[0], { n: 1 }],
+      ['test.sendReceipt', ids[0], { n: 1 }],
+      ['test.awardPoints', ids[2], { n: 3 }],
+      ['test.sendReceipt', ids[2], { n: 3 }],
+    ]);
+  });
+
+  it('jobs of a kind with a batch handler run together; when the batch throws, each runs on its own', async () => {
+    const batches: number[][] = [];
+    const singles: number[] = [];
+    let batchFails = false;
+    t.ctx.jobs.define('test.batched', async (_ctx, job) => {
+      singles.push((job.payload as { n: number }).n);
+    });
+    t.ctx.jobs.defineBatch('test.batched', async (_ctx, jobs) => {
+      if (batchFails) throw new Error('batch refused');
+      batches.push(jobs.map((j) => (j.payload as { n: number }).n));
+    });
+    for (let n = 0; n < 5; n++) await enqueueJob(t.ctx.db, 'test.batched', { n });
+    await enqueueJob(t.ctx.db, 'test.record', { alone: true });
+    const worker = new JobWorker(t.ctx, { concurrency: 2, batchSize: 10 });
+    expect(await worker.runDue()).toBe(6);
+    expect(batches).toEqual([[0, 1, 2, 3, 4]]);
+    expect(singles).toEqual([]);
+    expect(runs.map((r) => r.kind)).toEqual(['test.record']);
+
+    batchFails = true;
+    for (let n = 5; n < 8; n++) await enqueueJob(t.ctx.db, 'test.batched', { n });
+    expect(await worker.runDue()).toBe(3);
+    expect(singles).toEqual([5, 6, 7]);
+    const states = await t.ctx.db.selectFrom('jobs').select('state').where('kind', '=', 'test.batched').execute();
+    expect(states.every((s) => s.state === 'done')).toBe(true);
   });
 });

@@ -98,11 +98,27 @@ export class JobWorker {
   async runDue(): Promise<number> {
     const jobs = await this.claim();
     const done: number[] = [];
+    // Jobs of a kind with a batch handler go together, as one unit of work taking one lane.
+    const units: ClaimedJob[][] = [];
+    const batches = new Map<string, ClaimedJob[]>();
+    for (const job of jobs) {
+      if (!this.ctx.jobs.batchHandlers.has(job.kind)) {
+        units.push([job]);
+        continue;
+      }
+      let batch = batches.get(job.kind);
+      if (!batch) {
+        batch = [];
+        batches.set(job.kind, batch);
+        units.push(batch);
+      }
+      batch.push(job);
+    }
     let next = 0;
     const lane = async () => {
-      for (let job = jobs[next++]; job; job = jobs[next++]) if (await this.#run(job)) done.push(job.id);
+      for (let unit = units[next++]; unit; unit = units[next++]) done.push(...(await this.#runUnit(unit)));
     };
-    await Promise.all(Array.from({ length: Math.min(this.#opts.concurrency, jobs.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(this.#opts.concurrency, units.length) }, lane));
     if (done.length > 0) {
       await this.ctx.db
         .updateTable('jobs')
@@ -113,6 +129,24 @@ export class JobWorker {
         .execute();
     }
     return jobs.length;
+  }
+
+  /** Runs jobs of one kind, through its batch handler when it has one; returns the ids that succeeded. */
+  async #runUnit(unit: ClaimedJob[]): Promise<number[]> {
+    const [first] = unit;
+    const batch = first ? this.ctx.jobs.batchHandlers.get(first.kind) : undefined;
+    if (batch && unit.length > 1) {
+      try {
+        await batch(this.ctx, unit);
+        return unit.map((j) => j.id);
+      } catch (err) {
+        // Each job again on its own: the single-job handler is the reference, and names the one that fails.
+        this.ctx.log.warn({ kind: first?.kind, jobs: unit.length, err: err instanceof Error ? err.message : String(err) }, 'batch of jobs failed; running them one by one');
+      }
+    }
+    const ok: number[] = [];
+    for (const job of unit) if (await this.#run(job)) ok.push(job.id);
+    return ok;
   }
 
   /** Runs one job; true when it succeeded. A failure is recorded at once, with its retry time. */
