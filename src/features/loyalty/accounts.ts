@@ -1,5 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
-import { lockAccount, mergeAccounts, type AccountRow, type Trx } from './ledger.ts';
+import { lockAccount, mergeAccounts, type Trx } from './ledger.ts';
 
 /**
  * Which account points go to. A member's account is keyed by user id; a store customer without a
