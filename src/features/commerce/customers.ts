@@ -56,7 +56,7 @@ export function customerEventPayload(c: Customer) {
  * customer to the member with that confirmed email (`customer.linked`).
  */
 export async function upsertCustomerIn(ctx: AppContext, trx: Trx, input: CustomerInput, actor: number | null = null): Promise<{ customer: Customer; created: boolean }> {
-  const email = input.email === undefined ? undefined : input.email === null || input.email.trim() === '' ? null : input.email.trim();
+  const email = inputEmail(input);
   if (email && !isEmail(email)) throw validationFailed({ email: `“${email}” is not an email address.` });
   if (!input.externalId && !email) throw validationFailed({ email: 'A customer needs an email address or an external id.' });
 
@@ -113,8 +113,13 @@ async function announceNewCustomer(ctx: AppContext, trx: Trx, inserted: Customer
   return { customer, created: true };
 }
 
-/** A known customer: changed fields written, `customer.updated` only when something changed. */
-async function updateKnownCustomer(ctx: AppContext, trx: Trx, existing: Customer, input: CustomerInput, email: string | null | undefined, actor: number | null): Promise<{ customer: Customer; created: boolean }> {
+/** The address as stored: trimmed, blank as null; undefined when the input leaves it as it is. */
+function inputEmail(input: CustomerInput): string | null | undefined {
+  return input.email === undefined ? undefined : input.email === null || input.email.trim() === '' ? null : input.email.trim();
+}
+
+/** What a known customer's fields become with this input, and whether any of them changes. */
+function mergedCustomer(existing: Customer, input: CustomerInput, email: string | null | undefined) {
   const next = {
     email: email === undefined ? existing.email : email,
     first_name: input.firstName ?? existing.firstName,
@@ -132,6 +137,38 @@ async function updateKnownCustomer(ctx: AppContext, trx: Trx, existing: Customer
     next.address_line !== existing.addressLine ||
     next.postcode !== existing.postcode ||
     next.country !== existing.country;
+  return { next, changed };
+}
+
+/**
+ * Of these inputs, the customers already known by their id at the source whom the input would not change,
+ * found in one query, keyed by `customerKey`: what `upsertCustomerIn` would return without writing anything.
+ */
+export async function unchangedCustomers(db: Executor, inputs: CustomerInput[]): Promise<Map<string, Customer>> {
+  const found = new Map<string, Customer>();
+  const bySource = new Map<string, string[]>();
+  for (const input of inputs) if (input.externalId) bySource.set(input.source, [...(bySource.get(input.source) ?? []), input.externalId]);
+  for (const [source, externalIds] of bySource) {
+    const rows = await db.selectFrom('commerce_customers').selectAll().where('source', '=', source).where('external_id', 'in', externalIds).execute();
+    for (const r of rows) found.set(customerKey({ source, externalId: r.external_id }), repo.toCustomer(r));
+  }
+  const unchanged = new Map<string, Customer>();
+  for (const input of inputs) {
+    const existing = input.externalId ? found.get(customerKey(input)) : undefined;
+    const email = inputEmail(input);
+    if (!existing || (email && !isEmail(email)) || mergedCustomer(existing, input, email).changed) continue;
+    unchanged.set(customerKey(input), existing);
+  }
+  return unchanged;
+}
+
+export function customerKey(input: Pick<CustomerInput, 'source' | 'externalId'>): string {
+  return `${input.source}\u0000${input.externalId ?? ''}`;
+}
+
+/** A known customer: changed fields written, `customer.updated` only when something changed. */
+async function updateKnownCustomer(ctx: AppContext, trx: Trx, existing: Customer, input: CustomerInput, email: string | null | undefined, actor: number | null): Promise<{ customer: Customer; created: boolean }> {
+  const { next, changed } = mergedCustomer(existing, input, email);
   if (!changed) return { customer: existing, created: false };
 
   const row = await trx

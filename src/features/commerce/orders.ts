@@ -2,9 +2,9 @@ import type { Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { conflict, notFound, validationFailed, type FieldErrors } from '../../platform/http/errors.ts';
 import { toPage, type Page } from '../../platform/http/pagination.ts';
-import { publishEvent, type Executor } from '../../platform/jobs/registry.ts';
+import { publishEvent, publishEvents, type EventToPublish, type Executor } from '../../platform/jobs/registry.ts';
 import { requireCommerce, type CommerceActor } from './access.ts';
-import { upsertCustomerIn, type CustomerInput, type Trx } from './customers.ts';
+import { customerKey, unchangedCustomers, upsertCustomerIn, type CustomerInput, type Trx } from './customers.ts';
 import * as repo from './repo.ts';
 import type { Order, OrderSummary, Refund } from './repo.ts';
 import type { CommerceOrdersTable } from './tables.ts';
@@ -279,6 +279,112 @@ export async function upsertOrderIn(ctx: AppContext, trx: Trx, input: OrderInput
   if (needsFulfilled && input.fulfilledAt) await apply('fulfilled', markFulfilledIn(ctx, trx, orderId, input.fulfilledAt, actor, userId));
   if (needsCancelled && input.cancelledAt) await apply('cancelled', markCancelledIn(ctx, trx, orderId, input.cancelledAt, input.cancelReason ?? null, actor, userId));
   return { order: repo.toOrderSummary(row), created, transitions };
+}
+
+/**
+ * `upsertOrderIn` for many orders not known yet, set-based: the same rows and events as recording each in
+ * turn, in a handful of statements for all of them (customers known and unchanged are read together; others
+ * go through `upsertCustomerIn`). An order that exists by the time it is inserted (another delivery got
+ * there first) is left out; the returned map holds the ones created, by external id, and the caller
+ * applies the others one by one.
+ */
+export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: OrderInput[], actor: number | null = null): Promise<Map<string, OrderSummary>> {
+  const created = new Map<string, OrderSummary>();
+  if (inputs.length === 0) return created;
+  for (const input of inputs) validateOrderInput(input);
+  const customerInputs = inputs.map((input): CustomerInput | null => input.customer ?? (input.email ? { source: input.source, email: input.email } : null));
+  const known = await unchangedCustomers(trx, customerInputs.filter((c): c is CustomerInput => c !== null));
+  const customers: Array<{ id: number; userId: number | null; email: string | null } | null> = [];
+  for (const c of customerInputs) customers.push(c ? (known.get(customerKey(c)) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer) : null);
+
+  const now = new Date();
+  const unpaid = ['pending', 'authorized', 'partially_paid'];
+  // Inserted in the order of their ids, so two batches with orders in common cannot deadlock on them.
+  const keyOf = (input: OrderInput) => `${input.source}\u0000${input.externalId}`;
+  const order = inputs.map((_, i) => i).sort((a, b) => {
+    const [x, y] = [keyOf(inputs[a] as OrderInput), keyOf(inputs[b] as OrderInput)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const rows = await trx
+    .insertInto('commerce_orders')
+    .values(
+      order.map((i) => {
+        const input = inputs[i] as OrderInput;
+        const customer = customers[i] ?? null;
+        const financial = input.financialStatus ?? 'pending';
+        return {
+          source: input.source,
+          external_id: input.externalId,
+          name: input.name ?? '',
+          customer_id: customer?.id ?? null,
+          email: input.email ?? customer?.email ?? null,
+          currency: input.currency,
+          subtotal_minor: input.subtotalMinor,
+          shipping_minor: input.shippingMinor,
+          tax_minor: input.taxMinor,
+          discount_minor: input.discountMinor,
+          total_minor: input.totalMinor,
+          financial_status: input.paidAt && unpaid.includes(financial) ? 'paid' : financial,
+          fulfillment_status: input.fulfilledAt ? 'fulfilled' : (input.fulfillmentStatus ?? 'unfulfilled'),
+          placed_at: input.placedAt,
+          paid_at: input.paidAt ?? null,
+          fulfilled_at: input.fulfilledAt ?? null,
+          cancelled_at: input.cancelledAt ?? null,
+          cancel_reason: input.cancelledAt ? (input.cancelReason ?? null) : null,
+          updated_at: now,
+        };
+      }),
+    )
+    .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+    .returningAll()
+    .execute();
+  const rowOf = new Map(rows.map((r) => [`${r.source}\u0000${r.external_id}`, r]));
+  // The same order twice in `inputs`: the first is created, the second is left to the caller.
+  const made = inputs.flatMap((input, i) => {
+    const row = rowOf.get(keyOf(input));
+    rowOf.delete(keyOf(input));
+    return row ? [{ input, row, userId: customers[i]?.userId ?? null }] : [];
+  });
+
+  const variants = await repo.findVariants(
+    trx,
+    made.flatMap(({ input }) => input.lines.map((l) => ({ externalId: l.variantExternalId, sku: l.sku }))),
+  );
+  const lines = made.flatMap(({ input, row }) =>
+    input.lines.map((line, position) => ({ orderId: row.id, line, position })),
+  );
+  if (lines.length > 0) {
+    await trx
+      .insertInto('commerce_order_lines')
+      .values(
+        lines.map(({ orderId, line, position }, n) => ({
+          order_id: orderId,
+          external_id: line.externalId ?? null,
+          product_id: variants[n]?.productId ?? null,
+          variant_id: variants[n]?.id ?? null,
+          sku: line.sku ?? null,
+          title: line.title.trim() || line.sku || '',
+          quantity: line.quantity,
+          unit_price_minor: line.unitPriceMinor,
+          discount_minor: line.discountMinor ?? 0,
+          position,
+        })),
+      )
+      .execute();
+  }
+
+  // The events recording each in turn publishes, in the same order.
+  const events: EventToPublish[] = [];
+  for (const { row, userId } of made) {
+    const base = { orderId: row.id, customerId: row.customer_id, userId };
+    events.push({ name: 'order.created', payload: await orderEventPayload(trx, row, userId), actorId: actor });
+    if (row.paid_at) events.push({ name: 'order.paid', payload: { ...(await orderEventPayload(trx, row, userId)), paidAt: row.paid_at.toISOString() }, actorId: actor });
+    if (row.fulfilled_at) events.push({ name: 'order.fulfilled', payload: { ...base, fulfilledAt: row.fulfilled_at.toISOString() }, actorId: actor });
+    if (row.cancelled_at) events.push({ name: 'order.cancelled', payload: { ...base, cancelledAt: row.cancelled_at.toISOString() }, actorId: actor });
+  }
+  await publishEvents(trx, ctx.jobs, events);
+  for (const { input, row } of made) created.set(input.externalId, repo.toOrderSummary(row));
+  return created;
 }
 
 // ------------------------------------------------------------------------------------------ refunds

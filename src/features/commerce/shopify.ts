@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, badRequest, fromZodError, serviceUnavailable, unauthorized } from '../../platform/http/errors.ts';
 import { type CustomerInput, upsertCustomerIn, type Trx } from './customers.ts';
 import { MoneyError, toMinorUnits } from './money.ts';
-import { createRefundIn, upsertOrderIn, validateOrderInput, type OrderInput, type RefundInput } from './orders.ts';
+import { createRefundIn, insertNewOrdersIn, upsertOrderIn, validateOrderInput, type OrderInput, type RefundInput } from './orders.ts';
 import { upsertProductIn, type ProductInput } from './products.ts';
 import { enqueueJob } from '../../platform/jobs/registry.ts';
 import { backoffMs } from '../../platform/jobs/worker.ts';
@@ -430,6 +431,53 @@ export async function applyDelivery(ctx: AppContext, d: ClaimedDelivery): Promis
   });
 }
 
+/**
+ * The claimed deliveries that create an order not known yet (the bulk of a store's traffic), applied
+ * together in one transaction by `insertNewOrdersIn`; returns the deliveries left to apply one by one:
+ * the other topics, orders already known, a second delivery of an order in the same batch, and all of
+ * them should the batch fail (then each meets its own error, as it would have alone).
+ */
+async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
+  const candidates: Array<{ d: ClaimedDelivery; input: OrderInput }> = [];
+  const seen = new Set<string>();
+  for (const d of claimed) {
+    let decoded: Decoded | null;
+    try {
+      decoded = decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain);
+    } catch {
+      decoded = null;
+    }
+    if (decoded?.kind !== 'order' || seen.has(decoded.input.externalId)) continue;
+    seen.add(decoded.input.externalId);
+    candidates.push({ d, input: decoded.input });
+  }
+  if (candidates.length < 2) return claimed;
+  try {
+    const applied = await ctx.db.transaction().execute(async (trx) => {
+      const known = await trx.selectFrom('commerce_orders').select('external_id').where('source', '=', SHOPIFY).where('external_id', 'in', [...seen]).execute();
+      const knownIds = new Set(known.map((r) => r.external_id));
+      const fresh = candidates.filter((c) => !knownIds.has(c.input.externalId));
+      const created = await insertNewOrdersIn(ctx, trx, fresh.map((c) => c.input));
+      const done = fresh.filter((c) => created.has(c.input.externalId));
+      if (done.length > 0) {
+        const details = done.map(({ input }) => {
+          const transitions = [input.paidAt && 'paid', input.fulfilledAt && 'fulfilled', input.cancelledAt && 'cancelled'].filter(Boolean);
+          return `order ${input.externalId} created${transitions.length ? `; ${transitions.join(', ')}` : ''}`.slice(0, 1000);
+        });
+        await sql`
+          update commerce_webhook_deliveries d set outcome = 'processed', detail = t.detail, body = null, claimed_at = null, next_attempt_at = null
+          from unnest(${done.map((c) => c.d.id)}::bigint[], ${details}::text[]) as t(id, detail)
+          where d.id = t.id`.execute(trx);
+      }
+      return new Set(done.map((c) => c.d.id));
+    });
+    return claimed.filter((d) => !applied.has(d.id));
+  } catch (err) {
+    ctx.log.warn({ err, deliveries: candidates.length }, 'applying new orders together failed; applying them one by one');
+    return claimed;
+  }
+}
+
 /** Attempts before a delivery that keeps failing is marked failed (about 21 minutes of backoff). */
 const MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 5000;
@@ -454,9 +502,11 @@ export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date;
   for (;;) {
     const claimed = await claimQueuedDeliveries(ctx, opts.limit ?? 100, opts.now ?? new Date());
     if (claimed.length === 0) break;
+    const rest = await applyNewOrders(ctx, claimed);
+    totals.processed += claimed.length - rest.length;
     let next = 0;
     const lane = async () => {
-      for (let d = claimed[next++]; d; d = claimed[next++]) {
+      for (let d = rest[next++]; d; d = rest[next++]) {
         try {
           await applyDelivery(ctx, d);
           totals.processed++;
@@ -475,7 +525,7 @@ export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(lanes, claimed.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(lanes, rest.length) }, lane));
     if (Date.now() - started > (opts.budgetMs ?? 60_000)) {
       // Out of time with deliveries perhaps still due: another job goes on with them.
       await enqueueJob(ctx.db, PROCESS_WEBHOOKS_JOB, {});

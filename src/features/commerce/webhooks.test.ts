@@ -276,6 +276,59 @@ describe('Shopify webhooks', () => {
     expect((await events('order.paid')).length).toBe(20);
   });
 
+  it('new orders applied together end exactly as the same deliveries applied one at a time', async () => {
+    const customerY = { id: 706405506930370001, email: 'ygritte@example.com', first_name: 'Ygritte', last_name: 'Wildling' };
+    const known = shopifyOrder({ id: 7_100_000, name: '#K' });
+    const story: Array<[string, unknown]> = [
+      ['orders/paid', shopifyOrder({ id: 7_100_001, name: '#A', financial_status: 'paid' })],
+      ['orders/create', shopifyOrder({ id: 7_100_002, name: '#B' })],
+      ['orders/fulfilled', shopifyOrder({ id: 7_100_001, name: '#A', financial_status: 'paid', fulfillment_status: 'fulfilled', updated_at: '2025-03-03T10:00:00-05:00' })],
+      ['orders/cancelled', shopifyOrder({ id: 7_100_003, name: '#C', financial_status: 'paid', cancelled_at: '2025-03-03T12:00:00-05:00', cancel_reason: 'customer', customer: customerY, email: customerY.email })],
+      ['orders/paid', { ...known, financial_status: 'paid', updated_at: '2025-03-02T11:00:00-05:00' }],
+      ['refunds/create', shopifyRefund(7_100_001)],
+      ['customers/update', shopifyCustomer({ id: customerY.id, email: customerY.email, first_name: 'Ygritte', last_name: 'Free Folk' })],
+    ];
+    const run = async (limit: number) => {
+      await wipe();
+      await deliver('orders/create', known);
+      for (const [topic, body] of story) await deliver(topic, body, { apply: false });
+      const pass = await processQueuedWebhooks(t.ctx, { limit });
+      const orders = await t.ctx.db.selectFrom('commerce_orders').selectAll().orderBy('external_id').execute();
+      const customers = await t.ctx.db.selectFrom('commerce_customers').selectAll().orderBy('external_id').execute();
+      const orderOf = new Map(orders.map((o) => [o.id, `order ${o.external_id}`]));
+      const customerOf = new Map(customers.map((c) => [c.id, `customer ${c.external_id ?? ''}`]));
+      const lines = await t.ctx.db.selectFrom('commerce_order_lines').selectAll().orderBy('order_id').orderBy('position').execute();
+      const published = await events();
+      const stripIds = (p: unknown) => Object.fromEntries(Object.entries(p as Record<string, unknown>).map(([k, v]) => [k, k === 'orderId' ? orderOf.get(Number(v)) : k === 'customerId' ? customerOf.get(Number(v)) : k === 'refundId' ? typeof v : v]));
+      return {
+        pass,
+        orders: orders.map(({ id: _id, customer_id, created_at: _c, updated_at: _u, ...o }) => ({ ...o, customer: customerOf.get(customer_id ?? 0) ?? null })),
+        customers: customers.map(({ id: _id, created_at: _c, updated_at: _u, ...c }) => c),
+        lines: lines.map(({ id: _id, order_id, ...l }) => ({ ...l, order: orderOf.get(order_id) })),
+        events: published.map((e) => `${e.name} ${JSON.stringify(stripIds(e.payload))}`).sort(),
+        firstEvents: published.slice(0, 6).map((e) => e.name),
+        deliveries: (await t.ctx.db.selectFrom('commerce_webhook_deliveries').select(['topic', 'outcome', 'detail']).orderBy('id').execute()),
+      };
+    };
+    const alone = await run(1);
+    const together = await run(100);
+    expect(together.pass).toEqual({ processed: 7, retrying: 0, failed: 0 });
+    expect(together.orders).toEqual(alone.orders);
+    expect(together.customers).toEqual(alone.customers);
+    expect(together.lines).toEqual(alone.lines);
+    expect(together.events).toEqual(alone.events);
+    expect(together.deliveries).toEqual(alone.deliveries);
+    // Applied together, the new customer of #C is announced before the batch's orders; one at a time, after #A's and #B's.
+    expect(alone.firstEvents).toEqual(['customer.created', 'order.created', 'order.created', 'order.paid', 'order.created', 'order.fulfilled']);
+    expect(together.firstEvents).toEqual(['customer.created', 'order.created', 'customer.created', 'order.created', 'order.paid', 'order.created']);
+    expect(together.orders.map((o) => [o.name, o.financial_status, o.fulfillment_status, o.cancelled_at !== null])).toEqual([
+      ['#K', 'paid', 'unfulfilled', false],
+      ['#A', 'partially_refunded', 'fulfilled', false],
+      ['#B', 'pending', 'unfulfilled', false],
+      ['#C', 'paid', 'unfulfilled', true],
+    ]);
+  });
+
   it('concurrent duplicates of one delivery create one order', async () => {
     const order = shopifyOrder({ financial_status: 'paid' });
     const results = await Promise.all(Array.from({ length: 5 }, () => deliver('orders/create', order, { webhookId: 'concurrent' })));
