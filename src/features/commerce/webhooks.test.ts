@@ -277,7 +277,7 @@ describe('Shopify webhooks', () => {
   });
 
   it('new orders applied together end exactly as the same deliveries applied one at a time', async () => {
-    const customerY = { id: 706405506930370001, email: 'ygritte@example.com', first_name: 'Ygritte', last_name: 'Wildling' };
+    const customerY = { id: 7_064_055_069_303, email: 'ygritte@example.com', first_name: 'Ygritte', last_name: 'Wildling' };
     const known = shopifyOrder({ id: 7_100_000, name: '#K' });
     const story: Array<[string, unknown]> = [
       ['orders/paid', shopifyOrder({ id: 7_100_001, name: '#A', financial_status: 'paid' })],
