@@ -16,6 +16,7 @@ import * as searchLexicon from './0015-search-lexicon.ts';
 import * as analyticsReadsFollows from './0016-analytics-reads-follows.ts';
 import * as webhookInbox from './0017-webhook-inbox.ts';
 import * as searchDocuments from './0018-search-documents.ts';
+import * as jobClaim from './0019-job-claim.ts';
 
 /** Every migration, in order. A new one is added here and never edited after it has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0016-analytics-reads-follows': analyticsReadsFollows,
   '0017-webhook-inbox': webhookInbox,
   '0018-search-documents': searchDocuments,
+  '0019-job-claim': jobClaim,
 };
