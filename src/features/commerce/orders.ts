@@ -294,8 +294,10 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
   for (const input of inputs) validateOrderInput(input);
   const customerInputs = inputs.map((input): CustomerInput | null => input.customer ?? (input.email ? { source: input.source, email: input.email } : null));
   const known = await unchangedCustomers(trx, customerInputs.filter((c): c is CustomerInput => c !== null));
-  const customers: Array<{ id: number; userId: number | null; email: string | null } | null> = [];
-  for (const c of customerInputs) customers.push(c ? (known.get(customerKey(c)) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer) : null);
+  const customers: Array<{ id: number; userId: number | null; email: string | null } | null> = inputs.map(() => null);
+  // New and changed customers are written in the order of their keys, so two batches sharing some cannot deadlock.
+  const byKey = customerInputs.flatMap((c, i) => (c ? [{ c, i, key: customerKey(c) }] : [])).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { c, i, key } of byKey) customers[i] = known.get(key) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer;
 
   const now = new Date();
   const unpaid = ['pending', 'authorized', 'partially_paid'];

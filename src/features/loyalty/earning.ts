@@ -258,7 +258,8 @@ export async function awardPointsForOrders(ctx: AppContext, orders: OrderPaid[],
       else byCustomer.set(order.customerId, order);
     }
     if (byCustomer.size === 0 || !rule) return;
-    const customerIds = [...byCustomer.keys()];
+    // Ascending, as every batch creates accounts, so two batches with new customers in common cannot deadlock.
+    const customerIds = [...byCustomer.keys()].sort((a, b) => a - b);
     await sql`insert into loyalty_accounts (customer_id) select unnest(${customerIds}::bigint[]) on conflict (customer_id) do nothing`.execute(trx);
     const owners = await trx.selectFrom('loyalty_accounts').select(['id', 'customer_id', 'merged_into']).where(sql<boolean>`customer_id = any(${customerIds}::bigint[])`).execute();
     const accountOf = new Map<number, number>();
