@@ -335,3 +335,30 @@ describe('earning from orders in batches', () => {
     }
   });
 });
+
+describe('earning from orders under concurrent workers', () => {
+  it('order.paid events, some delivered twice, drained by two workers at once: every order recorded once, every point once', async () => {
+    const customers = Array.from({ length: 40 }, () => ++customerSeq);
+    // Three orders per customer, so batches meet accounts they share with the other worker's batches.
+    const orders = customers.flatMap((customerId, i) => [1, 2, 3].map((k) => orderPaid({ customerId, userId: null, subtotalMinor: 1000 * k + i * 100 })));
+    for (const order of orders) await publish(t, 'order.paid', order);
+    for (const order of orders.filter((_, i) => i % 7 === 0)) await publish(t, 'order.paid', order);
+    const workers = [new JobWorker(t.ctx, { concurrency: 3, batchSize: 40 }), new JobWorker(t.ctx, { concurrency: 3, batchSize: 40 })];
+    await Promise.all(workers.map((w) => drainJobs(w)));
+    expect(await t.ctx.db.selectFrom('jobs').select('state').where('kind', '=', 'loyalty.awardPointsForOrder').where('state', '<>', 'done').execute()).toEqual([]);
+
+    const orderIds = orders.map((o) => o.orderId);
+    const recorded = await t.ctx.db.selectFrom('loyalty_orders').select(['order_id', 'points_awarded']).where('order_id', 'in', orderIds).execute();
+    expect(recorded).toHaveLength(orders.length);
+    const entries = await t.ctx.db.selectFrom('loyalty_entries').select(['external_id', 'points']).where('source', '=', 'order').where('external_id', 'in', orderIds.map(String)).execute();
+    expect(entries).toHaveLength(orders.length);
+    // Each order earns a point per pound of its subtotal; the accounts hold exactly the sum of their entries.
+    expect(entries.map((e) => e.points).sort((a, b) => a - b)).toEqual(orders.map((o) => Math.floor(o.subtotalMinor / 100)).sort((a, b) => a - b));
+    const accounts = await t.ctx.db.selectFrom('loyalty_accounts').select(['customer_id', 'pending', 'balance']).where('customer_id', 'in', customers).execute();
+    expect(accounts).toHaveLength(customers.length);
+    for (const a of accounts) {
+      const own = orders.filter((o) => o.customerId === a.customer_id).reduce((sum, o) => sum + Math.floor(o.subtotalMinor / 100), 0);
+      expect({ customer: a.customer_id, pending: a.pending, balance: a.balance }).toEqual({ customer: a.customer_id, pending: own, balance: 0 });
+    }
+  });
+});
