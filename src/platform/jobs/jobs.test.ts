@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHearth, type TestHearth } from '../../../test/helpers.ts';
-import { retryJob } from './manage.ts';
+import { pruneDoneJobs, retryJob } from './manage.ts';
 import { enqueueJob, publishEvent, publishEvents, type JobRow } from './registry.ts';
 import { backoffMs, JobWorker } from './worker.ts';
 
@@ -272,5 +272,26 @@ describe('batch handlers and events published together', () => {
     expect(singles).toEqual([5, 6, 7]);
     const states = await t.ctx.db.selectFrom('jobs').select('state').where('kind', '=', 'test.batched').execute();
     expect(states.every((s) => s.state === 'done')).toBe(true);
+  });
+});
+
+describe('pruning finished jobs', () => {
+  it('deletes jobs done more than a week ago, and keeps recent, failed and dead ones', async () => {
+    const now = new Date();
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const rows = [
+      { kind: 'test.old_done', state: 'done', created_at: daysAgo(30), finished_at: daysAgo(30) },
+      { kind: 'test.old_done', state: 'done', created_at: daysAgo(8), finished_at: daysAgo(8) },
+      { kind: 'test.recent_done', state: 'done', created_at: daysAgo(2), finished_at: daysAgo(2) },
+      // Created long ago but finished only yesterday (retried): kept for its week.
+      { kind: 'test.late_done', state: 'done', created_at: daysAgo(20), finished_at: daysAgo(1) },
+      { kind: 'test.old_dead', state: 'dead', created_at: daysAgo(30), finished_at: daysAgo(30) },
+      { kind: 'test.old_failed', state: 'failed', created_at: daysAgo(30), finished_at: null },
+    ] as const;
+    await t.ctx.db.insertInto('jobs').values(rows.map((r) => ({ ...r, payload: '{}' }))).execute();
+    expect(await pruneDoneJobs(t.ctx.db, now)).toBe(2);
+    const left = await t.ctx.db.selectFrom('jobs').select('kind').orderBy('id').execute();
+    expect(left.map((r) => r.kind)).toEqual(['test.recent_done', 'test.late_done', 'test.old_dead', 'test.old_failed']);
+    expect(await pruneDoneJobs(t.ctx.db, now)).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JobState } from '../db/platform-tables.ts';
 import type { Executor } from './registry.ts';
 
@@ -40,4 +41,26 @@ export async function countOpenJobs(db: Executor): Promise<Record<Exclude<JobSta
   const counts = { queued: 0, running: 0, failed: 0, dead: 0 };
   for (const row of rows) if (row.state !== 'done') counts[row.state] = Number(row.n);
   return counts;
+}
+
+/** Finished jobs are kept this long for Admin → Jobs, then deleted (failed and dead ones stay until dealt with). */
+export const DONE_JOB_DAYS = 7;
+const PRUNE_CHUNK = 5000;
+
+/**
+ * Deletes jobs done more than `DONE_JOB_DAYS` ago, a chunk per statement so no transaction grows long;
+ * returns how many. Without it the queue table only grows, by a few rows per order and per post.
+ */
+export async function pruneDoneJobs(db: Executor, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - DONE_JOB_DAYS * 86_400_000);
+  let deleted = 0;
+  for (;;) {
+    const result = await sql`
+      delete from jobs where id in (
+        select id from jobs where state = 'done' and created_at < ${before} and (finished_at is null or finished_at < ${before}) limit ${PRUNE_CHUNK}
+      )`.execute(db);
+    const n = Number(result.numAffectedRows ?? 0);
+    deleted += n;
+    if (n < PRUNE_CHUNK) return deleted;
+  }
 }

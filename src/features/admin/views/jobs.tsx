@@ -4,6 +4,7 @@ import type { JobState } from '../../../platform/db/platform-tables.ts';
 import type { Page } from '../../../platform/http/pagination.ts';
 import { Badge, Button, Card, DataTable, EmptyState, Form, PageHeader, Pagination, Tabs, TimeAgo, type Tone } from '../../../web/components.tsx';
 import { Icon } from '../../../web/icons.tsx';
+import { DONE_JOB_DAYS } from '../../../platform/jobs/manage.ts';
 import { jobStates } from '../schema.ts';
 import type { JobDetail, JobSummary, Overview } from '../service.ts';
 import { truncate, withQuery } from './shell.tsx';
@@ -34,7 +35,7 @@ export function JobsPage({ c, state, counts, page }: { c: HearthContext; state: 
     ) : undefined;
   return (
     <>
-      <PageHeader title="Jobs" subtitle="Background work: mail, event reactions and scheduled tasks." actions={actions} />
+      <PageHeader title="Jobs" subtitle={`Background work: mail, event reactions and scheduled tasks. Done jobs are kept for ${DONE_JOB_DAYS} days.`} actions={actions} />
       <Tabs
         label="Job states"
         items={jobStates.map((s) => ({
