@@ -281,6 +281,8 @@ export async function upsertOrderIn(ctx: AppContext, trx: Trx, input: OrderInput
   return { order: repo.toOrderSummary(row), created, transitions };
 }
 
+const LINE_CHUNK = 400;
+
 /**
  * `upsertOrderIn` for many orders not known yet, set-based: the same rows and events as recording each in
  * turn, in a handful of statements for all of them (customers known and unchanged are read together; others
@@ -348,18 +350,18 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
     return row ? [{ input, row, userId: customers[i]?.userId ?? null }] : [];
   });
 
-  const variants = await repo.findVariants(
-    trx,
-    made.flatMap(({ input }) => input.lines.map((l) => ({ externalId: l.variantExternalId, sku: l.sku }))),
-  );
-  const lines = made.flatMap(({ input, row }) =>
-    input.lines.map((line, position) => ({ orderId: row.id, line, position })),
-  );
-  if (lines.length > 0) {
+  const lines = made.flatMap(({ input, row }) => input.lines.map((line, position) => ({ orderId: row.id, line, position })));
+  // In chunks: a variant lookup reads at most 1,000 candidates, and a statement takes at most 65,535 parameters.
+  for (let from = 0; from < lines.length; from += LINE_CHUNK) {
+    const chunk = lines.slice(from, from + LINE_CHUNK);
+    const variants = await repo.findVariants(
+      trx,
+      chunk.map(({ line }) => ({ externalId: line.variantExternalId, sku: line.sku })),
+    );
     await trx
       .insertInto('commerce_order_lines')
       .values(
-        lines.map(({ orderId, line, position }, n) => ({
+        chunk.map(({ orderId, line, position }, n) => ({
           order_id: orderId,
           external_id: line.externalId ?? null,
           product_id: variants[n]?.productId ?? null,

@@ -374,6 +374,19 @@ describe('Shopify webhooks', () => {
     expect(line.product_id).toBe(product.id);
   });
 
+  it('large orders applied together keep every line and its product link', async () => {
+    await deliver('products/create', shopifyProduct());
+    const lineItems = (n: number) =>
+      Array.from({ length: 150 }, (_, i) => ({ id: 9_000_000 + n * 1000 + i, variant_id: i % 2 ? 808950810 : 49148385, product_id: 632910392, sku: i % 2 ? 'IPOD2008PINK' : 'IPOD2008RED', title: 'IPod', name: 'IPod', quantity: 1, price: '1.00', total_discount: '0.00' }));
+    for (let n = 0; n < 3; n++) await deliver('orders/create', shopifyOrder({ id: 7_200_000 + n, name: `#L${n}`, line_items: lineItems(n), subtotal_price: '150.00', total_price: '150.00', total_tax: '0.00', total_discounts: '0.00' }), { apply: false });
+    expect(await processQueuedWebhooks(t.ctx)).toEqual({ processed: 3, retrying: 0, failed: 0 });
+    const lines = await t.ctx.db.selectFrom('commerce_order_lines').select(['sku', 'variant_id', 'product_id', 'position']).execute();
+    expect(lines).toHaveLength(450);
+    const product = await t.ctx.db.selectFrom('commerce_products').select('id').executeTakeFirstOrThrow();
+    expect(lines.every((l) => l.product_id === product.id && l.variant_id !== null)).toBe(true);
+    expect(new Set(lines.map((l) => l.position)).size).toBe(150);
+  });
+
   it('converts yen orders without decimals', async () => {
     await deliver('orders/create', shopifyOrder({ currency: 'JPY', subtotal_price: '3000', total_price: '3300', total_tax: '300', total_discounts: '0', line_items: [{ id: 1, quantity: 2, price: '1500.00', title: 'Tea', sku: 'TEA' }], total_shipping_price_set: null }));
     const row = await t.ctx.db.selectFrom('commerce_orders').select(['currency', 'subtotal_minor', 'total_minor', 'tax_minor']).executeTakeFirstOrThrow();
