@@ -287,12 +287,11 @@ const LINE_CHUNK = 400;
  * `upsertOrderIn` for many orders not known yet, set-based: the same rows and events as recording each in
  * turn, in a handful of statements for all of them (customers known and unchanged are read together; others
  * go through `upsertCustomerIn`). An order that exists by the time it is inserted (another delivery got
- * there first) is left out; the returned map holds the ones created, by external id, and the caller
- * applies the others one by one.
+ * there first) is left out; the external ids of the ones created are returned, and the caller applies
+ * the others one by one.
  */
-export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: OrderInput[], actor: number | null = null): Promise<Map<string, OrderSummary>> {
-  const created = new Map<string, OrderSummary>();
-  if (inputs.length === 0) return created;
+export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: OrderInput[], actor: number | null = null): Promise<Set<string>> {
+  if (inputs.length === 0) return new Set();
   for (const input of inputs) validateOrderInput(input);
   const customerInputs = inputs.map((input): CustomerInput | null => input.customer ?? (input.email ? { source: input.source, email: input.email } : null));
   const known = await unchangedCustomers(trx, customerInputs.filter((c): c is CustomerInput => c !== null));
@@ -387,8 +386,7 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
     if (row.cancelled_at) events.push({ name: 'order.cancelled', payload: { ...base, cancelledAt: row.cancelled_at.toISOString() }, actorId: actor });
   }
   await publishEvents(trx, ctx.jobs, events);
-  for (const { input, row } of made) created.set(input.externalId, repo.toOrderSummary(row));
-  return created;
+  return new Set(made.map(({ input }) => input.externalId));
 }
 
 // ------------------------------------------------------------------------------------------ refunds

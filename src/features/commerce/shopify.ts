@@ -445,7 +445,7 @@ async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Prom
     try {
       decoded = decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain);
     } catch {
-      decoded = null;
+      decoded = null; // applied one by one, where its error is recorded
     }
     if (decoded?.kind !== 'order' || seen.has(decoded.input.externalId)) continue;
     seen.add(decoded.input.externalId);
