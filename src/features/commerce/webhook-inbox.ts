@@ -10,7 +10,10 @@ import { enqueueJob } from '../../platform/jobs/registry.ts';
  */
 
 export const PROCESS_WEBHOOKS_JOB = 'commerce.processWebhooks';
-/** A wake-up job is enqueued at most once per slot of this length; the minute schedule catches the rest. */
+/**
+ * A wake-up job is enqueued at most once per slot of this length per process; a delivery stored after
+ * its slot's job was enqueued gets one at the start of the next slot, so none waits for the minute schedule.
+ */
 const WAKE_SLOT_MS = 250;
 
 export interface DeliveryToWrite {
@@ -31,6 +34,7 @@ class DeliveryWriter {
   #waiting: Waiting[] = [];
   #writing = false;
   #wokenSlot = -1;
+  #wakeLater: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -73,10 +77,21 @@ class DeliveryWriter {
     }
   }
 
-  /** Enqueues the job that applies queued deliveries, once per slot from this process. */
+  /**
+   * Enqueues the job that applies queued deliveries, once per slot from this process. Within a slot
+   * already woken, the job may have run before this delivery was stored: then the next slot wakes it.
+   */
   async #wake(): Promise<void> {
-    const slot = Math.floor(Date.now() / WAKE_SLOT_MS);
-    if (slot === this.#wokenSlot) return;
+    const now = Date.now();
+    const slot = Math.floor(now / WAKE_SLOT_MS);
+    if (slot === this.#wokenSlot) {
+      if (this.#wakeLater) return;
+      this.#wakeLater = setTimeout(() => {
+        this.#wakeLater = undefined;
+        this.#wake().catch((err: unknown) => this.ctx.log.error({ err }, 'could not wake the webhook inbox'));
+      }, (slot + 1) * WAKE_SLOT_MS - now).unref();
+      return;
+    }
     this.#wokenSlot = slot;
     await enqueueJob(this.ctx.db, PROCESS_WEBHOOKS_JOB, {}, { uniqueKey: `${PROCESS_WEBHOOKS_JOB}:${slot}` });
   }

@@ -329,6 +329,21 @@ describe('Shopify webhooks', () => {
     ]);
   });
 
+  it('a delivery stored after its slot’s wake-up job already ran still wakes the inbox, in the next slot', async () => {
+    const wakeJobs = () => t.ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'commerce.processWebhooks').where('state', '=', 'queued').execute();
+    // Start just after a slot boundary, so both deliveries land in one 250 ms slot (on a slow machine they may
+    // not, and then the second wakes the inbox at once: the test holds either way).
+    await new Promise((resolve) => setTimeout(resolve, 250 - (Date.now() % 250) + 5));
+    await deliver('orders/create', shopifyOrder({ id: 7_300_001, name: '#W1' }), { apply: false });
+    expect(await wakeJobs()).toHaveLength(1);
+    // The worker takes that job and empties the inbox before the next delivery arrives.
+    await processQueuedWebhooks(t.ctx);
+    await t.ctx.db.updateTable('jobs').set({ state: 'done' }).where('kind', '=', 'commerce.processWebhooks').execute();
+    await deliver('orders/create', shopifyOrder({ id: 7_300_002, name: '#W2' }), { apply: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await wakeJobs()).toHaveLength(1);
+  });
+
   it('concurrent duplicates of one delivery create one order', async () => {
     const order = shopifyOrder({ financial_status: 'paid' });
     const results = await Promise.all(Array.from({ length: 5 }, () => deliver('orders/create', order, { webhookId: 'concurrent' })));
