@@ -1,10 +1,11 @@
 // Order ingestion benchmark: signed Shopify `orders/paid` webhooks sent to a running Hearth (answered once
 // the delivery is stored in the inbox), and the time until loyalty has recorded every one of them (points
 // awarded, after the inbox job applied the order and the loyalty job reacted), read from the database.
-//   npm run bench:orders -- --url http://127.0.0.1:3000 --secret S [--orders 5000] [--concurrency 32] [--customers 2000] [--pgbench]
+//   npm run bench:orders -- --url http://127.0.0.1:3000 --secret S [--orders 5000] [--concurrency 32] [--customers 2000] [--pgbench] [--api-key K]
 // The server must run with SHOPIFY_WEBHOOK_SECRET=S. With DATABASE_URL naming its PostgreSQL database the
-// benchmark also waits until every order has its points and reports that rate (without it, as for a server
-// on the embedded database, only the webhook figures). --pgbench also runs pgbench's built-in TPC-B-like
+// benchmark also waits until every order has its points and reports that rate. A server on the embedded
+// database cannot be read from outside: with --api-key (an admin key, `hearth apikey create --name bench
+// --scopes admin` before starting it) the benchmark instead waits until the server's job queue is empty. --pgbench also runs pgbench's built-in TPC-B-like
 // script on a scratch database of the same server, for scale.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     customers: { type: 'string', default: '2000' },
     pgbench: { type: 'boolean', default: false },
+    'api-key': { type: 'string' },
   },
 });
 
@@ -120,8 +122,33 @@ while (db && done - before < total - failures) {
     break;
   }
 }
-const awardedMs = performance.now() - started;
+let awardedMs = performance.now() - started;
 await db?.end();
+
+// Without the database: the queue is empty (no job queued or running) twice in a row, 300 ms apart, the
+// gap within which a delivery stored after its wake-up job ran gets the next one.
+const apiKey = values['api-key'];
+let drained = false;
+if (!db && apiKey) {
+  const overview = `${values.url.replace(/\/$/, '')}/api/v1/admin/overview`;
+  const busy = async (): Promise<number> => {
+    const res = await fetch(overview, { headers: { authorization: `Bearer ${apiKey}` } });
+    if (!res.ok) throw new Error(`${overview} answered ${res.status}: ${await res.text()}`);
+    const { jobs } = (await res.json()) as { jobs: { queued: number; running: number } };
+    return jobs.queued + jobs.running;
+  };
+  let idleSince: number | null = null;
+  for (;;) {
+    const now = performance.now();
+    if ((await busy()) > 0) idleSince = null;
+    else if (idleSince === null) idleSince = now;
+    else if (now - idleSince >= 300) break;
+    if (now - started > 600_000) throw new Error('the job queue did not empty within ten minutes');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  awardedMs = (idleSince ?? performance.now()) - started;
+  drained = true;
+}
 
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
@@ -129,6 +156,8 @@ const f = (n: number) => n.toFixed(1);
 console.log(`orders sent:              ${total} (${failures} failed) in ${(sentMs / 1000).toFixed(2)} s = ${Math.round((total / sentMs) * 1000)} webhooks/s`);
 console.log(`webhook latency:          p50 ${f(pct(50))} ms, p90 ${f(pct(90))} ms, p99 ${f(pct(99))} ms, max ${f(pct(100))} ms`);
 if (db) console.log(`with points awarded:      ${done - before} in ${(awardedMs / 1000).toFixed(2)} s = ${Math.round(((done - before) / awardedMs) * 1000)} orders/s end to end`);
+const applied = total - failures;
+if (drained) console.log(`job queue drained:        ${applied} orders in ${(awardedMs / 1000).toFixed(2)} s = ${Math.round((applied / awardedMs) * 1000)} orders/s end to end`);
 
 if (values.pgbench && databaseUrl) {
   const url = new URL(databaseUrl);
