@@ -153,12 +153,16 @@ export async function unchangedCustomers(db: Executor, inputs: CustomerInput[]):
     for (const r of rows) found.set(customerKey({ source, externalId: r.external_id }), repo.toCustomer(r));
   }
   const unchanged = new Map<string, Customer>();
+  // A customer named by several inputs counts only if none of them changes it.
+  const changing = new Set<string>();
   for (const input of inputs) {
-    const existing = input.externalId ? found.get(customerKey(input)) : undefined;
+    const key = customerKey(input);
+    const existing = input.externalId ? found.get(key) : undefined;
     const email = inputEmail(input);
-    if (!existing || (email && !isEmail(email)) || mergedCustomer(existing, input, email).changed) continue;
-    unchanged.set(customerKey(input), existing);
+    if (!existing || (email && !isEmail(email)) || mergedCustomer(existing, input, email).changed) changing.add(key);
+    else unchanged.set(key, existing);
   }
+  for (const key of changing) unchanged.delete(key);
   return unchanged;
 }
 

@@ -297,7 +297,9 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
   const known = await unchangedCustomers(trx, customerInputs.filter((c): c is CustomerInput => c !== null));
   const customers: Array<{ id: number; userId: number | null; email: string | null } | null> = inputs.map(() => null);
   // New and changed customers are written in the order of their keys, so two batches sharing some cannot deadlock.
-  const byKey = customerInputs.flatMap((c, i) => (c ? [{ c, i, key: customerKey(c) }] : [])).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const byKey = customerInputs
+    .flatMap((c, i) => (c ? [{ c, i, key: customerKey(c), order: `${customerKey(c)}\u0000${c.email?.trim().toLowerCase() ?? ''}` }] : []))
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   for (const { c, i, key } of byKey) customers[i] = known.get(key) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer;
 
   const now = new Date();

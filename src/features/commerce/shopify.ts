@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, badRequest, fromZodError, serviceUnavailable, unauthorized } from '../../platform/http/errors.ts';
-import { type CustomerInput, upsertCustomerIn, type Trx } from './customers.ts';
+import { customerKey, type CustomerInput, upsertCustomerIn, type Trx } from './customers.ts';
 import { MoneyError, toMinorUnits } from './money.ts';
 import { createRefundIn, insertNewOrdersIn, upsertOrderIn, validateOrderInput, type OrderInput, type RefundInput } from './orders.ts';
 import { upsertProductIn, type ProductInput } from './products.ts';
@@ -431,34 +431,51 @@ export async function applyDelivery(ctx: AppContext, d: ClaimedDelivery): Promis
   });
 }
 
+/** Which customer a delivery is about, to keep deliveries about one customer in order. */
+function customerOfDelivery(decoded: Decoded): string | null {
+  const c = decoded.kind === 'order' ? (decoded.input.customer ?? (decoded.input.email ? { source: decoded.input.source, email: decoded.input.email } : null)) : decoded.kind === 'customer' ? decoded.input : null;
+  if (!c) return null;
+  return c.externalId ? customerKey(c) : `email:${c.email?.trim().toLowerCase() ?? ''}`;
+}
+
 /**
  * The claimed deliveries that create an order not known yet (the bulk of a store's traffic), applied
- * together in one transaction by `insertNewOrdersIn`; returns the deliveries left to apply one by one:
- * the other topics, orders already known, a second delivery of an order in the same batch, and all of
- * them should the batch fail (then each meets its own error, as it would have alone).
+ * together in one transaction by `insertNewOrdersIn`; returns the deliveries left to apply one by one.
+ * Applied together means applied first, so a delivery joins only if no earlier one left out touches its
+ * order or its customer, and none joins after a product change (its lines may name the product). Left
+ * out: the other topics, orders already known, later deliveries of an order, and all of them should the
+ * batch fail (then each meets its own error, as it would have alone).
  */
 async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
-  const candidates: Array<{ d: ClaimedDelivery; input: OrderInput }> = [];
-  const seen = new Set<string>();
-  for (const d of claimed) {
-    let decoded: Decoded | null;
+  const decoded = claimed.map((d) => {
     try {
-      decoded = decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain);
+      return { d, decoded: decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain) };
     } catch {
-      decoded = null; // applied one by one, where its error is recorded
+      return { d, decoded: null }; // applied one by one, where its error is recorded
     }
-    if (decoded?.kind !== 'order' || seen.has(decoded.input.externalId)) continue;
-    seen.add(decoded.input.externalId);
-    candidates.push({ d, input: decoded.input });
-  }
-  if (candidates.length < 2) return claimed;
+  });
+  const orderIds = [...new Set(decoded.flatMap(({ decoded: x }) => (x?.kind === 'order' ? [x.input.externalId] : [])))];
+  if (orderIds.length < 2) return claimed;
   try {
     const applied = await ctx.db.transaction().execute(async (trx) => {
-      const known = await trx.selectFrom('commerce_orders').select('external_id').where('source', '=', SHOPIFY).where('external_id', 'in', [...seen]).execute();
-      const knownIds = new Set(known.map((r) => r.external_id));
-      const fresh = candidates.filter((c) => !knownIds.has(c.input.externalId));
-      const created = await insertNewOrdersIn(ctx, trx, fresh.map((c) => c.input));
-      const done = fresh.filter((c) => created.has(c.input.externalId));
+      const known = await trx.selectFrom('commerce_orders').select('external_id').where('source', '=', SHOPIFY).where('external_id', 'in', orderIds).execute();
+      const takenOrders = new Set(known.map((r) => r.external_id));
+      const heldCustomers = new Set<string>();
+      let afterProduct = false;
+      const batch: Array<{ d: ClaimedDelivery; input: OrderInput }> = [];
+      for (const { d, decoded: x } of decoded) {
+        if (!x) continue;
+        const customer = customerOfDelivery(x);
+        const order = x.kind === 'order' ? x.input.externalId : x.kind === 'refund' ? x.refund.order_id : null;
+        if (x.kind === 'order' && !afterProduct && !takenOrders.has(x.input.externalId) && !(customer && heldCustomers.has(customer))) {
+          batch.push({ d, input: x.input });
+        } else if (customer) heldCustomers.add(customer);
+        if (order) takenOrders.add(order);
+        if (x.kind === 'product') afterProduct = true;
+      }
+      if (batch.length < 2) return new Set<number>();
+      const created = await insertNewOrdersIn(ctx, trx, batch.map((c) => c.input));
+      const done = batch.filter((c) => created.has(c.input.externalId));
       if (done.length > 0) {
         const details = done.map(({ input }) => {
           const transitions = [input.paidAt && 'paid', input.fulfilledAt && 'fulfilled', input.cancelledAt && 'cancelled'].filter(Boolean);
@@ -473,7 +490,7 @@ async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Prom
     });
     return claimed.filter((d) => !applied.has(d.id));
   } catch (err) {
-    ctx.log.warn({ err, deliveries: candidates.length }, 'applying new orders together failed; applying them one by one');
+    ctx.log.warn({ err, deliveries: claimed.length }, 'applying new orders together failed; applying them one by one');
     return claimed;
   }
 }
@@ -495,9 +512,10 @@ export interface InboxPass {
  * after `MAX_ATTEMPTS`, or at once for a payload that can never apply, it is marked failed.
  * Runs passes until nothing is due or `budgetMs` has passed (then it enqueues the job to go on).
  */
-export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date; limit?: number; budgetMs?: number } = {}): Promise<InboxPass> {
+export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date; limit?: number; budgetMs?: number; lanes?: number } = {}): Promise<InboxPass> {
   const totals: InboxPass = { processed: 0, retrying: 0, failed: 0 };
-  const lanes = ctx.database.kind === 'postgres' ? Math.max(1, ctx.config.jobConcurrency) : 1;
+  // Deliveries applied side by side (one at a time keeps the order they arrived in, as on PGlite).
+  const lanes = opts.lanes ?? (ctx.database.kind === 'postgres' ? Math.max(1, ctx.config.jobConcurrency) : 1);
   const started = Date.now();
   for (;;) {
     const claimed = await claimQueuedDeliveries(ctx, opts.limit ?? 100, opts.now ?? new Date());

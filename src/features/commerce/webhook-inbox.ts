@@ -82,18 +82,23 @@ class DeliveryWriter {
    * already woken, the job may have run before this delivery was stored: then the next slot wakes it.
    */
   async #wake(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.floor(now / WAKE_SLOT_MS);
-    if (slot === this.#wokenSlot) {
-      if (this.#wakeLater) return;
-      this.#wakeLater = setTimeout(() => {
+    const slot = Math.floor(Date.now() / WAKE_SLOT_MS);
+    if (slot === this.#wokenSlot) return this.#wakeNextSlot();
+    this.#wokenSlot = slot;
+    const enqueued = await enqueueJob(this.ctx.db, PROCESS_WEBHOOKS_JOB, {}, { uniqueKey: `${PROCESS_WEBHOOKS_JOB}:${slot}` });
+    // Another process woke this slot, and its job may have run already.
+    if (enqueued === null) this.#wakeNextSlot();
+  }
+
+  #wakeNextSlot(): void {
+    if (this.#wakeLater) return;
+    this.#wakeLater = setTimeout(
+      () => {
         this.#wakeLater = undefined;
         this.#wake().catch((err: unknown) => this.ctx.log.error({ err }, 'could not wake the webhook inbox'));
-      }, (slot + 1) * WAKE_SLOT_MS - now).unref();
-      return;
-    }
-    this.#wokenSlot = slot;
-    await enqueueJob(this.ctx.db, PROCESS_WEBHOOKS_JOB, {}, { uniqueKey: `${PROCESS_WEBHOOKS_JOB}:${slot}` });
+      },
+      WAKE_SLOT_MS - (Date.now() % WAKE_SLOT_MS),
+    ).unref();
   }
 }
 

@@ -279,6 +279,8 @@ describe('Shopify webhooks', () => {
   it('new orders applied together end exactly as the same deliveries applied one at a time', async () => {
     const customerY = { id: 7_064_055_069_303, email: 'ygritte@example.com', first_name: 'Ygritte', last_name: 'Wildling' };
     const known = shopifyOrder({ id: 7_100_000, name: '#K' });
+    const customerZ = { id: 7_064_055_069_309, email: 'sam@example.com', first_name: 'Sam', last_name: 'Tarly' };
+    const knownZ = shopifyOrder({ id: 7_100_010, name: '#Z', customer: customerZ, email: customerZ.email });
     const story: Array<[string, unknown]> = [
       ['orders/paid', shopifyOrder({ id: 7_100_001, name: '#A', financial_status: 'paid' })],
       ['orders/create', shopifyOrder({ id: 7_100_002, name: '#B' })],
@@ -287,12 +289,18 @@ describe('Shopify webhooks', () => {
       ['orders/paid', { ...known, financial_status: 'paid', updated_at: '2025-03-02T11:00:00-05:00' }],
       ['refunds/create', shopifyRefund(7_100_001)],
       ['customers/update', shopifyCustomer({ id: customerY.id, email: customerY.email, first_name: 'Ygritte', last_name: 'Free Folk' })],
+      // Jon, after deliveries about him that are not applied together (#A fulfilled, #K paid): applied after them.
+      ['orders/create', shopifyOrder({ id: 7_100_004, name: '#D', customer: { ...shopifyOrder().customer, last_name: 'Targaryen' } })],
+      // Sam, known: unchanged by #E, changed by #F, both applied together: the change is written.
+      ['orders/create', shopifyOrder({ id: 7_100_005, name: '#E', customer: customerZ, email: customerZ.email })],
+      ['orders/create', shopifyOrder({ id: 7_100_006, name: '#F', customer: { ...customerZ, last_name: 'Tarly of Horn Hill' }, email: customerZ.email })],
     ];
     const run = async (limit: number) => {
       await wipe();
       await deliver('orders/create', known);
+      await deliver('orders/create', knownZ);
       for (const [topic, body] of story) await deliver(topic, body, { apply: false });
-      const pass = await processQueuedWebhooks(t.ctx, { limit });
+      const pass = await processQueuedWebhooks(t.ctx, { limit, lanes: 1 });
       const orders = await t.ctx.db.selectFrom('commerce_orders').selectAll().orderBy('external_id').execute();
       const customers = await t.ctx.db.selectFrom('commerce_customers').selectAll().orderBy('external_id').execute();
       const orderOf = new Map(orders.map((o) => [o.id, `order ${o.external_id}`]));
@@ -304,29 +312,37 @@ describe('Shopify webhooks', () => {
         pass,
         orders: orders.map(({ id: _id, customer_id, created_at: _c, updated_at: _u, ...o }) => ({ ...o, customer: customerOf.get(customer_id ?? 0) ?? null })),
         customers: customers.map(({ id: _id, created_at: _c, updated_at: _u, ...c }) => c),
-        lines: lines.map(({ id: _id, order_id, ...l }) => ({ ...l, order: orderOf.get(order_id) })),
+        lines: lines.map(({ id: _id, order_id, ...l }) => ({ ...l, order: orderOf.get(order_id) ?? '' })).sort((a, b) => a.order.localeCompare(b.order) || a.position - b.position),
         events: published.map((e) => `${e.name} ${JSON.stringify(stripIds(e.payload))}`).sort(),
-        firstEvents: published.slice(0, 6).map((e) => e.name),
+        // Where Ygritte (the new customer of #C) is announced relative to #A's creation.
+        ygritteBeforeA:
+          published.findIndex((e) => e.name === 'customer.created' && customerOf.get(Number((e.payload as { customerId: number }).customerId)) === `customer ${customerY.id}`) <
+          published.findIndex((e) => e.name === 'order.created' && orderOf.get(Number((e.payload as { orderId: number }).orderId)) === 'order 7100001'),
         deliveries: (await t.ctx.db.selectFrom('commerce_webhook_deliveries').select(['topic', 'outcome', 'detail']).orderBy('id').execute()),
       };
     };
     const alone = await run(1);
     const together = await run(100);
-    expect(together.pass).toEqual({ processed: 7, retrying: 0, failed: 0 });
+    expect(together.pass).toEqual({ processed: 10, retrying: 0, failed: 0 });
     expect(together.orders).toEqual(alone.orders);
     expect(together.customers).toEqual(alone.customers);
     expect(together.lines).toEqual(alone.lines);
     expect(together.events).toEqual(alone.events);
     expect(together.deliveries).toEqual(alone.deliveries);
-    // Applied together, the new customer of #C is announced before the batch's orders; one at a time, after #A's and #B's.
-    expect(alone.firstEvents).toEqual(['customer.created', 'order.created', 'order.created', 'order.paid', 'order.created', 'order.fulfilled']);
-    expect(together.firstEvents).toEqual(['customer.created', 'order.created', 'customer.created', 'order.created', 'order.paid', 'order.created']);
+    // Applied together, #C's new customer is announced with the batch, before #A; one at a time, after it.
+    expect(alone.ygritteBeforeA).toBe(false);
+    expect(together.ygritteBeforeA).toBe(true);
     expect(together.orders.map((o) => [o.name, o.financial_status, o.fulfillment_status, o.cancelled_at !== null])).toEqual([
       ['#K', 'paid', 'unfulfilled', false],
       ['#A', 'partially_refunded', 'fulfilled', false],
       ['#B', 'pending', 'unfulfilled', false],
       ['#C', 'paid', 'unfulfilled', true],
+      ['#D', 'pending', 'unfulfilled', false],
+      ['#E', 'pending', 'unfulfilled', false],
+      ['#F', 'pending', 'unfulfilled', false],
+      ['#Z', 'pending', 'unfulfilled', false],
     ]);
+    expect(together.customers.map((c) => c.last_name)).toEqual(['Targaryen', 'Free Folk', 'Tarly of Horn Hill']);
   });
 
   it('a delivery stored after its slot’s wake-up job already ran still wakes the inbox, in the next slot', async () => {

@@ -306,13 +306,13 @@ export async function awardPointsForOrders(ctx: AppContext, orders: OrderPaid[],
       const entries = await sql<{ id: number; external_id: string }>`
         insert into loyalty_entries (account_id, kind, source, external_id, ref, rule_key, points, delta_pending, due_at)
         select account_id, 'pending', 'order', external_id, 'order:' || external_id, 'purchase', points, points, due_at
-        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => String(a.order.orderId))}::text[], ${earning.map((a) => a.points)}::int[], ${earning.map((a) => a.dueAt.toISOString())}::timestamptz[])
+        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => String(a.order.orderId))}::text[], ${earning.map((a) => a.points)}::bigint[], ${earning.map((a) => a.dueAt.toISOString())}::timestamptz[])
           as t(account_id, external_id, points, due_at)
         returning id, external_id`.execute(trx);
       const entryOf = new Map(entries.rows.map((e) => [e.external_id, Number(e.id)]));
       const updated = await sql<{ id: number; balance: number; pending: number; debt: number; lifetime_earned: number }>`
         update loyalty_accounts a set pending = a.pending + t.points, updated_at = now()
-        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => a.points)}::int[]) as t(id, points)
+        from unnest(${earning.map((a) => a.account.id)}::bigint[], ${earning.map((a) => a.points)}::bigint[]) as t(id, points)
         where a.id = t.id
         returning a.id, a.balance, a.pending, a.debt, a.lifetime_earned`.execute(trx);
       for (const u of updated.rows) {
@@ -335,7 +335,7 @@ export async function awardPointsForOrders(ctx: AppContext, orders: OrderPaid[],
       insert into loyalty_orders (order_id, account_id, currency, eligible_minor, total_minor, paid_at, points_awarded, points_current)
       select order_id, account_id, currency, eligible_minor, total_minor, paid_at, points, points
       from unnest(${awards.map((a) => a.order.orderId)}::bigint[], ${awards.map((a) => a.account.id)}::bigint[], ${awards.map((a) => a.order.currency)}::text[],
-        ${awards.map((a) => a.eligible)}::bigint[], ${awards.map((a) => a.order.totalMinor)}::bigint[], ${awards.map((a) => a.order.paidAt.toISOString())}::timestamptz[], ${awards.map((a) => a.points)}::int[])
+        ${awards.map((a) => a.eligible)}::bigint[], ${awards.map((a) => a.order.totalMinor)}::bigint[], ${awards.map((a) => a.order.paidAt.toISOString())}::timestamptz[], ${awards.map((a) => a.points)}::bigint[])
         as t(order_id, account_id, currency, eligible_minor, total_minor, paid_at, points)`.execute(trx);
     await upgradeTiersIfQualified(ctx, trx, awards.map((a) => a.account), settings, now, tiers);
   });

@@ -66,7 +66,8 @@ export async function qualifyingAmounts(trx: Trx | AppContext['db'], settings: P
   const amounts = new Map<number, number>();
   if (accountIds.length === 0) return amounts;
   const family = sql<boolean>`(a.id = any(${accountIds}::bigint[]) or a.merged_into = any(${accountIds}::bigint[]))`;
-  const owner = sql<number>`coalesce(a.merged_into, a.id)`;
+  // An account asked about is its own owner even if it was merged since; the others are merged into one asked about.
+  const owner = sql<number>`case when a.id = any(${accountIds}::bigint[]) then a.id else a.merged_into end`;
   if (settings.tierBasis === 'spend') {
     const rows = await trx
       .selectFrom('loyalty_orders as o')
@@ -75,7 +76,7 @@ export async function qualifyingAmounts(trx: Trx | AppContext['db'], settings: P
       .where(family)
       .where('o.paid_at', '>=', from)
       .$if(to !== null, (q) => q.where('o.paid_at', '<', to ?? from))
-      .groupBy(owner)
+      .groupBy(sql`1`)
       .execute();
     for (const r of rows) amounts.set(Number(r.account_id), Math.floor(Number(r.amount)));
     return amounts;
@@ -88,7 +89,7 @@ export async function qualifyingAmounts(trx: Trx | AppContext['db'], settings: P
     .where('e.kind', 'in', ['earn', 'post', 'clawback'])
     .where('e.created_at', '>=', from)
     .$if(to !== null, (q) => q.where('e.created_at', '<', to ?? from))
-    .groupBy(owner)
+    .groupBy(sql`1`)
     .execute();
   for (const r of rows) amounts.set(Number(r.account_id), Math.max(0, Number(r.amount)));
   return amounts;

@@ -158,6 +158,17 @@ describe('retries', () => {
     expect(await rescuer.runDue()).toBe(1);
     expect(await jobRow(id)).toMatchObject({ state: 'done', attempts: 2 });
   });
+
+  it('a job whose worker died is reclaimed even while due jobs fill every batch', async () => {
+    const stale = await enqueueJob(t.ctx.db, 'test.record', { stale: true });
+    if (stale === null) throw new Error('not enqueued');
+    expect(await new JobWorker(t.ctx, { batchSize: 1 }).claim()).toHaveLength(1);
+    await t.ctx.db.updateTable('jobs').set({ locked_at: sql<Date>`now() - interval '2 minutes'` }).where('id', '=', stale).execute();
+    for (let n = 0; n < 5; n++) await enqueueJob(t.ctx.db, 'test.record', { n });
+    const claimed = await new JobWorker(t.ctx, { staleAfterMs: 60_000, batchSize: 3 }).claim();
+    expect(claimed).toHaveLength(3);
+    expect(claimed.map((j) => j.id)).toContain(stale);
+  });
 });
 
 describe('domain events', () => {

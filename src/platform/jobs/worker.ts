@@ -83,10 +83,11 @@ export class JobWorker {
       with due as (
         select id from jobs where state in ('queued', 'failed') and run_at <= now() order by run_at, id limit ${limit} for update skip locked
       ), stale as (
+        -- Jobs whose worker died come first: they are few, and a steady backlog of due jobs must not starve them.
         select id from jobs where state = 'running' and locked_at < ${staleBefore} order by locked_at limit ${limit} for update skip locked
       )
       update jobs set state = 'running', attempts = attempts + 1, locked_at = now(), locked_by = ${this.id}
-      where id in (select id from due union all (select id from stale limit ${limit} - (select count(*) from due)))
+      where id in (select id from stale union all (select id from due limit ${limit} - (select count(*) from stale)))
       returning id, kind, payload, attempts, max_attempts, event_id`.execute(this.ctx.db);
     // UPDATE … RETURNING does not keep the subquery's order: run the batch in the order jobs were enqueued.
     return [...result.rows].sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, eventId: r.event_id }));
