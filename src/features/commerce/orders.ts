@@ -106,6 +106,67 @@ async function orderEventPayload(trx: Executor, o: OrderRow, userId?: number | n
   };
 }
 
+/** Financial states that a payment moves on to `paid`. */
+const UNPAID_STATES = ['pending', 'authorized', 'partially_paid'];
+
+/** Compares texts by code unit: the one order every writer takes keys in, so batches cannot deadlock. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The columns an order is inserted with, whether alone or in a batch. */
+function newOrderRow(input: OrderInput, customer: { id: number; email: string | null } | null) {
+  return {
+    source: input.source,
+    external_id: input.externalId,
+    name: input.name ?? '',
+    customer_id: customer?.id ?? null,
+    email: input.email ?? customer?.email ?? null,
+    currency: input.currency,
+    subtotal_minor: input.subtotalMinor,
+    shipping_minor: input.shippingMinor,
+    tax_minor: input.taxMinor,
+    discount_minor: input.discountMinor,
+    total_minor: input.totalMinor,
+    financial_status: input.financialStatus ?? 'pending',
+    fulfillment_status: input.fulfillmentStatus ?? 'unfulfilled',
+    placed_at: input.placedAt,
+  };
+}
+
+const LINE_CHUNK = 400;
+
+/**
+ * Inserts order lines, linked to the products whose variants they name. In chunks: a variant lookup
+ * reads at most 1,000 candidates, and a statement takes at most 65,535 parameters.
+ */
+async function insertOrderLines(trx: Trx, lines: Array<{ orderId: number; line: OrderLineInput; position: number }>): Promise<void> {
+  for (let from = 0; from < lines.length; from += LINE_CHUNK) {
+    const chunk = lines.slice(from, from + LINE_CHUNK);
+    const variants = await repo.findVariants(
+      trx,
+      chunk.map(({ line }) => ({ externalId: line.variantExternalId, sku: line.sku })),
+    );
+    await trx
+      .insertInto('commerce_order_lines')
+      .values(
+        chunk.map(({ orderId, line, position }, n) => ({
+          order_id: orderId,
+          external_id: line.externalId ?? null,
+          product_id: variants[n]?.productId ?? null,
+          variant_id: variants[n]?.id ?? null,
+          sku: line.sku ?? null,
+          title: line.title.trim() || line.sku || '',
+          quantity: line.quantity,
+          unit_price_minor: line.unitPriceMinor,
+          discount_minor: line.discountMinor ?? 0,
+          position,
+        })),
+      )
+      .execute();
+  }
+}
+
 // ------------------------------------------------------------------------------------------ transitions
 
 /** Marks an order paid once; a second call (a replay, a later webhook) changes and publishes nothing. */
@@ -114,7 +175,7 @@ export async function markPaidIn(ctx: AppContext, trx: Trx, orderId: number, pai
     .updateTable('commerce_orders')
     .set((eb) => ({
       paid_at: paidAt,
-      financial_status: eb.case().when('financial_status', 'in', ['pending', 'authorized', 'partially_paid']).then('paid').else(eb.ref('financial_status')).end(),
+      financial_status: eb.case().when('financial_status', 'in', UNPAID_STATES).then('paid').else(eb.ref('financial_status')).end(),
       updated_at: new Date(),
     }))
     .where('id', '=', orderId)
@@ -193,22 +254,7 @@ export async function upsertOrderIn(ctx: AppContext, trx: Trx, input: OrderInput
     userId = customer?.userId ?? null;
     inserted = await trx
       .insertInto('commerce_orders')
-      .values({
-        source: input.source,
-        external_id: input.externalId,
-        name: input.name ?? '',
-        customer_id: customer?.id ?? null,
-        email: input.email ?? customer?.email ?? null,
-        currency: input.currency,
-        subtotal_minor: input.subtotalMinor,
-        shipping_minor: input.shippingMinor,
-        tax_minor: input.taxMinor,
-        discount_minor: input.discountMinor,
-        total_minor: input.totalMinor,
-        financial_status: input.financialStatus ?? 'pending',
-        fulfillment_status: input.fulfillmentStatus ?? 'unfulfilled',
-        placed_at: input.placedAt,
-      })
+      .values(newOrderRow(input, customer))
       // Two deliveries of one new order at once (orders/create and orders/paid): the second waits
       // for the first to commit, inserts nothing, and goes on as for a known order.
       .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
@@ -220,34 +266,12 @@ export async function upsertOrderIn(ctx: AppContext, trx: Trx, input: OrderInput
   if (inserted) {
     row = inserted;
     const orderId = row.id;
-    const variants = await repo.findVariants(
-      trx,
-      input.lines.map((l) => ({ externalId: l.variantExternalId, sku: l.sku })),
-    );
-    if (input.lines.length > 0) {
-      await trx
-        .insertInto('commerce_order_lines')
-        .values(
-          input.lines.map((line, position) => ({
-            order_id: orderId,
-            external_id: line.externalId ?? null,
-            product_id: variants[position]?.productId ?? null,
-            variant_id: variants[position]?.id ?? null,
-            sku: line.sku ?? null,
-            title: line.title.trim() || line.sku || '',
-            quantity: line.quantity,
-            unit_price_minor: line.unitPriceMinor,
-            discount_minor: line.discountMinor ?? 0,
-            position,
-          })),
-        )
-        .execute();
-    }
+    await insertOrderLines(trx, input.lines.map((line, position) => ({ orderId, line, position })));
     await publishEvent(trx, ctx.jobs, 'order.created', await orderEventPayload(trx, row, userId), actor);
   } else if (row) {
     const patch: { financial_status?: string; fulfillment_status?: string; customer_id?: number } = {};
     // Deliveries can arrive out of order: a late "pending" must not undo a payment or a refund.
-    const regress = row.paid_at !== null && ['pending', 'authorized', 'partially_paid'].includes(input.financialStatus ?? '');
+    const regress = row.paid_at !== null && UNPAID_STATES.includes(input.financialStatus ?? '');
     if (input.financialStatus && input.financialStatus !== row.financial_status && row.refunded_minor === 0 && !regress) patch.financial_status = input.financialStatus;
     if (input.fulfillmentStatus && input.fulfillmentStatus !== row.fulfillment_status && !row.fulfilled_at) patch.fulfillment_status = input.fulfillmentStatus;
     if (row.customer_id === null && customerInput) patch.customer_id = (await upsertCustomerIn(ctx, trx, customerInput, actor)).customer.id;
@@ -281,8 +305,6 @@ export async function upsertOrderIn(ctx: AppContext, trx: Trx, input: OrderInput
   return { order: repo.toOrderSummary(row), created, transitions };
 }
 
-const LINE_CHUNK = 400;
-
 /**
  * `upsertOrderIn` for many orders not known yet, set-based: the same rows and events as recording each in
  * turn, in a handful of statements for all of them (customers known and unchanged are read together; others
@@ -297,41 +319,26 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
   const known = await unchangedCustomers(trx, customerInputs.filter((c): c is CustomerInput => c !== null));
   const customers: Array<{ id: number; userId: number | null; email: string | null } | null> = inputs.map(() => null);
   // New and changed customers are written in the order of their keys, so two batches sharing some cannot deadlock.
-  const byKey = customerInputs
+  const inOrder = customerInputs
     .flatMap((c, i) => (c ? [{ c, i, key: customerKey(c), order: `${customerKey(c)}\u0000${c.email?.trim().toLowerCase() ?? ''}` }] : []))
-    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-  for (const { c, i, key } of byKey) customers[i] = known.get(key) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer;
+    .sort((a, b) => byKey(a.order, b.order));
+  for (const { c, i, key } of inOrder) customers[i] = known.get(key) ?? (await upsertCustomerIn(ctx, trx, c, actor)).customer;
 
   const now = new Date();
-  const unpaid = ['pending', 'authorized', 'partially_paid'];
   // Inserted in the order of their ids, so two batches with orders in common cannot deadlock on them.
   const keyOf = (input: OrderInput) => `${input.source}\u0000${input.externalId}`;
-  const order = inputs.map((_, i) => i).sort((a, b) => {
-    const [x, y] = [keyOf(inputs[a] as OrderInput), keyOf(inputs[b] as OrderInput)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const order = inputs.map((_, i) => i).sort((a, b) => byKey(keyOf(inputs[a] as OrderInput), keyOf(inputs[b] as OrderInput)));
   const rows = await trx
     .insertInto('commerce_orders')
     .values(
       order.map((i) => {
         const input = inputs[i] as OrderInput;
-        const customer = customers[i] ?? null;
-        const financial = input.financialStatus ?? 'pending';
+        const row = newOrderRow(input, customers[i] ?? null);
+        // Inserted in the states the one-at-a-time path reaches by marking it paid, fulfilled or cancelled.
         return {
-          source: input.source,
-          external_id: input.externalId,
-          name: input.name ?? '',
-          customer_id: customer?.id ?? null,
-          email: input.email ?? customer?.email ?? null,
-          currency: input.currency,
-          subtotal_minor: input.subtotalMinor,
-          shipping_minor: input.shippingMinor,
-          tax_minor: input.taxMinor,
-          discount_minor: input.discountMinor,
-          total_minor: input.totalMinor,
-          financial_status: input.paidAt && unpaid.includes(financial) ? 'paid' : financial,
-          fulfillment_status: input.fulfilledAt ? 'fulfilled' : (input.fulfillmentStatus ?? 'unfulfilled'),
-          placed_at: input.placedAt,
+          ...row,
+          financial_status: input.paidAt && UNPAID_STATES.includes(row.financial_status) ? 'paid' : row.financial_status,
+          fulfillment_status: input.fulfilledAt ? 'fulfilled' : row.fulfillment_status,
           paid_at: input.paidAt ?? null,
           fulfilled_at: input.fulfilledAt ?? null,
           cancelled_at: input.cancelledAt ?? null,
@@ -351,32 +358,7 @@ export async function insertNewOrdersIn(ctx: AppContext, trx: Trx, inputs: Order
     return row ? [{ input, row, userId: customers[i]?.userId ?? null }] : [];
   });
 
-  const lines = made.flatMap(({ input, row }) => input.lines.map((line, position) => ({ orderId: row.id, line, position })));
-  // In chunks: a variant lookup reads at most 1,000 candidates, and a statement takes at most 65,535 parameters.
-  for (let from = 0; from < lines.length; from += LINE_CHUNK) {
-    const chunk = lines.slice(from, from + LINE_CHUNK);
-    const variants = await repo.findVariants(
-      trx,
-      chunk.map(({ line }) => ({ externalId: line.variantExternalId, sku: line.sku })),
-    );
-    await trx
-      .insertInto('commerce_order_lines')
-      .values(
-        chunk.map(({ orderId, line, position }, n) => ({
-          order_id: orderId,
-          external_id: line.externalId ?? null,
-          product_id: variants[n]?.productId ?? null,
-          variant_id: variants[n]?.id ?? null,
-          sku: line.sku ?? null,
-          title: line.title.trim() || line.sku || '',
-          quantity: line.quantity,
-          unit_price_minor: line.unitPriceMinor,
-          discount_minor: line.discountMinor ?? 0,
-          position,
-        })),
-      )
-      .execute();
-  }
+  await insertOrderLines(trx, made.flatMap(({ input, row }) => input.lines.map((line, position) => ({ orderId: row.id, line, position }))));
 
   // The events recording each in turn publishes, in the same order.
   const events: EventToPublish[] = [];

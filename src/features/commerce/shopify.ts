@@ -423,9 +423,10 @@ function duplicate(webhookId: string): DeliveryResult {
 }
 
 /** Applies one stored delivery in its own transaction; returns the line recorded as its detail. */
-export async function applyDelivery(ctx: AppContext, d: ClaimedDelivery): Promise<string> {
+async function applyDelivery(ctx: AppContext, d: ClaimedDelivery, decoded: Decoded | null): Promise<string> {
   return ctx.db.transaction().execute(async (trx) => {
-    const detail = (await applyTopic(ctx, trx, decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain))).slice(0, 1000);
+    // Not decodable: decoded again here, to fail with the error that names the field.
+    const detail = (await applyTopic(ctx, trx, decoded ?? decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain))).slice(0, 1000);
     await trx.updateTable('commerce_webhook_deliveries').set({ outcome: 'processed', detail, body: null, claimed_at: null, next_attempt_at: null }).where('id', '=', d.id).execute();
     return detail;
   });
@@ -438,6 +439,20 @@ function customerOfDelivery(decoded: Decoded): string | null {
   return c.externalId ? customerKey(c) : `email:${c.email?.trim().toLowerCase() ?? ''}`;
 }
 
+/** A claimed delivery with its payload decoded once for both ways of applying it; null when it does not decode. */
+interface DecodedDelivery {
+  d: ClaimedDelivery;
+  decoded: Decoded | null;
+}
+
+function decodeDelivery(ctx: AppContext, d: ClaimedDelivery): DecodedDelivery {
+  try {
+    return { d, decoded: decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain) };
+  } catch {
+    return { d, decoded: null }; // applied one by one, where its error is recorded
+  }
+}
+
 /**
  * The claimed deliveries that create an order not known yet (the bulk of a store's traffic), applied
  * together in one transaction by `insertNewOrdersIn`; returns the deliveries left to apply one by one.
@@ -446,16 +461,9 @@ function customerOfDelivery(decoded: Decoded): string | null {
  * out: the other topics, orders already known, later deliveries of an order, and all of them should the
  * batch fail (then each meets its own error, as it would have alone).
  */
-async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
-  const decoded = claimed.map((d) => {
-    try {
-      return { d, decoded: decodeTopic(ctx, d.topic, parseBody(d.body ?? ''), d.shop_domain) };
-    } catch {
-      return { d, decoded: null }; // applied one by one, where its error is recorded
-    }
-  });
+async function applyNewOrders(ctx: AppContext, decoded: DecodedDelivery[]): Promise<DecodedDelivery[]> {
   const orderIds = [...new Set(decoded.flatMap(({ decoded: x }) => (x?.kind === 'order' ? [x.input.externalId] : [])))];
-  if (orderIds.length < 2) return claimed;
+  if (orderIds.length < 2) return decoded;
   try {
     const applied = await ctx.db.transaction().execute(async (trx) => {
       const known = await trx.selectFrom('commerce_orders').select('external_id').where('source', '=', SHOPIFY).where('external_id', 'in', orderIds).execute();
@@ -488,10 +496,10 @@ async function applyNewOrders(ctx: AppContext, claimed: ClaimedDelivery[]): Prom
       }
       return new Set(done.map((c) => c.d.id));
     });
-    return claimed.filter((d) => !applied.has(d.id));
+    return decoded.filter(({ d }) => !applied.has(d.id));
   } catch (err) {
-    ctx.log.warn({ err, deliveries: claimed.length }, 'applying new orders together failed; applying them one by one');
-    return claimed;
+    ctx.log.warn({ err, deliveries: decoded.length }, 'applying new orders together failed; applying them one by one');
+    return decoded;
   }
 }
 
@@ -520,13 +528,14 @@ export async function processQueuedWebhooks(ctx: AppContext, opts: { now?: Date;
   for (;;) {
     const claimed = await claimQueuedDeliveries(ctx, opts.limit ?? 100, opts.now ?? new Date());
     if (claimed.length === 0) break;
-    const rest = await applyNewOrders(ctx, claimed);
+    const rest = await applyNewOrders(ctx, claimed.map((d) => decodeDelivery(ctx, d)));
     totals.processed += claimed.length - rest.length;
     let next = 0;
     const lane = async () => {
-      for (let d = rest[next++]; d; d = rest[next++]) {
+      for (let r = rest[next++]; r; r = rest[next++]) {
+        const { d } = r;
         try {
-          await applyDelivery(ctx, d);
+          await applyDelivery(ctx, d, r.decoded);
           totals.processed++;
         } catch (err) {
           const message = (err instanceof AppError ? err.message : err instanceof Error ? `internal error: ${err.message}` : 'internal error').slice(0, 1000);

@@ -209,6 +209,17 @@ export function eligibleMinor(order: OrderPaid, rule: EarningRule): number {
   return Math.max(0, order.totalMinor - (includeShipping ? 0 : order.shippingMinor) - (includeTax ? 0 : order.taxMinor));
 }
 
+/** An order's points before the tier multiplier; null when it earns nothing (program or rule off, too old, cancelled). */
+function orderBasePoints(settings: ProgramSettings, rule: EarningRule, order: OrderPaid, eligible: number, cancelled: boolean, now: Date): number | null {
+  const tooOld = settings.maxOrderAgeDays > 0 && order.paidAt.getTime() < now.getTime() - settings.maxOrderAgeDays * 86_400_000;
+  if (!settings.enabled || !rule.enabled || tooOld || cancelled) return null;
+  return Math.floor((eligible * rule.points) / minorPerUnit(order.currency));
+}
+
+function returnWindowEnd(settings: ProgramSettings, order: OrderPaid): Date {
+  return new Date(order.paidAt.getTime() + settings.returnWindowDays * 86_400_000);
+}
+
 /** `order.paid`: points per currency unit spent, pending for the return window. Once per order. */
 export async function awardPointsForOrder(ctx: AppContext, order: OrderPaid, now = new Date()): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
@@ -221,10 +232,9 @@ export async function awardPointsForOrder(ctx: AppContext, order: OrderPaid, now
     const rule = await loadRule(trx, 'purchase');
     const eligible = rule ? eligibleMinor(order, rule) : 0;
     let points = 0;
-    const tooOld = settings.maxOrderAgeDays > 0 && order.paidAt.getTime() < now.getTime() - settings.maxOrderAgeDays * 86_400_000;
-    if (settings.enabled && rule?.enabled && !tooOld && !cancelled) {
-      const base = Math.floor((eligible * rule.points) / minorPerUnit(order.currency));
-      const pendingUntil = settings.returnWindowDays > 0 ? new Date(order.paidAt.getTime() + settings.returnWindowDays * 86_400_000) : null;
+    const base = rule ? orderBasePoints(settings, rule, order, eligible, cancelled !== undefined, now) : null;
+    if (rule && base !== null) {
+      const pendingUntil = settings.returnWindowDays > 0 ? returnWindowEnd(settings, order) : null;
       const result = await awardByRule(ctx, trx, account, rule, settings, { source: 'order', externalId: String(order.orderId), basePoints: base, ref: `order:${order.orderId}`, pendingUntil }, now);
       points = result?.entry.points ?? 0;
     }
@@ -291,13 +301,11 @@ export async function awardPointsForOrders(ctx: AppContext, orders: OrderPaid[],
       }
       perAccount.add(account.id);
       const eligible = eligibleMinor(order, rule);
-      const tooOld = settings.maxOrderAgeDays > 0 && order.paidAt.getTime() < now.getTime() - settings.maxOrderAgeDays * 86_400_000;
-      let points = 0;
-      if (settings.enabled && rule.enabled && !tooOld && !isCancelled.has(order.orderId)) {
-        const multiplier = tiers.find((t) => t.id === account.tier_id)?.multiplierPct ?? 100;
-        points = Math.floor((Math.floor((eligible * rule.points) / minorPerUnit(order.currency)) * multiplier) / 100);
-      }
-      awards.push({ order, account, eligible, points, dueAt: new Date(order.paidAt.getTime() + settings.returnWindowDays * 86_400_000) });
+      const base = orderBasePoints(settings, rule, order, eligible, isCancelled.has(order.orderId), now);
+      // The tier multiplier as `awardByRule` applies it.
+      const multiplier = tiers.find((t) => t.id === account.tier_id)?.multiplierPct ?? 100;
+      const points = base === null ? 0 : Math.floor((base * multiplier) / 100);
+      awards.push({ order, account, eligible, points, dueAt: returnWindowEnd(settings, order) });
     }
     if (awards.length === 0) return;
 
